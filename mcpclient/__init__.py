@@ -1,0 +1,98 @@
+"""mcpclient: an MCP client for code that is not async.
+
+`SyncClient` is a blocking client for scripts, notebooks and Django/Flask apps; `Client`
+is the async engine under it. Names are imported on first use so `import mcpclient` is cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .config import MCPConfig
+    from .errors import (
+        ClientClosedError,
+        ConfigError,
+        ConnectionFailedError,
+        ConnectionLostError,
+        MCPClientError,
+        NotConnectedError,
+        ProtocolError,
+        ServerStartupError,
+        TimeoutError,
+        ToolError,
+    )
+    from .handlers import HandlerContext, LogMessage, MessageHandler
+    from .results import CallToolResult
+    from .sync import SyncClient
+    from .transports import (
+        ClientTransport,
+        InMemoryTransport,
+        MCPConfigTransport,
+        NodeStdioTransport,
+        NpxStdioTransport,
+        PythonStdioTransport,
+        SSETransport,
+        StdioTransport,
+        StreamableHttpTransport,
+        UvxStdioTransport,
+    )
+
+_EXPORTS = {
+    "Client": ".client",
+    "SyncClient": ".sync",
+    "MCPConfig": ".config",
+    "CallToolResult": ".results",
+    "HandlerContext": ".handlers",
+    "LogMessage": ".handlers",
+    "MessageHandler": ".handlers",
+    **dict.fromkeys(
+        [
+            "ClientClosedError",
+            "ConfigError",
+            "ConnectionFailedError",
+            "ConnectionLostError",
+            "MCPClientError",
+            "NotConnectedError",
+            "ProtocolError",
+            "ServerStartupError",
+            "TimeoutError",
+            "ToolError",
+        ],
+        ".errors",
+    ),
+    **dict.fromkeys(
+        [
+            "ClientTransport",
+            "InMemoryTransport",
+            "MCPConfigTransport",
+            "NodeStdioTransport",
+            "NpxStdioTransport",
+            "PythonStdioTransport",
+            "SSETransport",
+            "StdioTransport",
+            "StreamableHttpTransport",
+            "UvxStdioTransport",
+        ],
+        ".transports",
+    ),
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mcpclient' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return [*globals(), *__all__]

@@ -1,0 +1,150 @@
+"""Every error mcpclient raises.
+
+The tree, so you know what to catch before reading any class::
+
+    MCPClientError                     anything raised by mcpclient
+    ├── NotConnectedError              used outside `with`/`async with` (also RuntimeError)
+    ├── ClientClosedError              used after close() on a non-reconnecting path (also RuntimeError)
+    ├── ConnectionFailedError          could not connect: spawn, HTTP, handshake (also ConnectionError)
+    │   └── ServerStartupError         a stdio server died during start-up: command, exit code, stderr tail
+    ├── ConnectionLostError            the connection dropped during a call (server died, session expired)
+    ├── ProtocolError                  the server answered a request with a JSON-RPC error (code, message)
+    │   └── ToolError                  a tool reported an error result (isError); message = tool's text
+    ├── TimeoutError                   a request or the connection timed out (also builtins.TimeoutError)
+    └── ConfigError                    an invalid MCPConfig entry, naming server and field (also ValueError)
+
+Every message names the server and, where there is one, the method.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "ClientClosedError",
+    "ConfigError",
+    "ConnectionFailedError",
+    "ConnectionLostError",
+    "MCPClientError",
+    "NotConnectedError",
+    "ProtocolError",
+    "ServerStartupError",
+    "TimeoutError",
+    "ToolError",
+]
+
+
+def _where(server: str | None, method: str | None) -> str:
+    parts = []
+    if server:
+        parts.append(f"server {server!r}")
+    if method:
+        parts.append(method)
+    return ": ".join(parts)
+
+
+class MCPClientError(Exception):
+    """Base of every mcpclient error. `server` and `method` say where it happened, when known."""
+
+    def __init__(self, message: str, *, server: str | None = None, method: str | None = None) -> None:
+        self.server = server
+        self.method = method
+        self.message = message
+        where = _where(server, method)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class NotConnectedError(MCPClientError, RuntimeError):
+    """The client is not connected; use `with client:` / `async with client:` or `connect()`."""
+
+    def __init__(self, server: str | None = None, method: str | None = None) -> None:
+        super().__init__(
+            "client is not connected; use `with client:` (SyncClient), `async with client:` (Client) "
+            "or call connect() first",
+            server=server,
+            method=method,
+        )
+
+
+class ClientClosedError(MCPClientError, RuntimeError):
+    """The client was closed and cannot serve this request."""
+
+
+class ConnectionFailedError(MCPClientError, builtins.ConnectionError):
+    """Connecting to the server failed (spawn, HTTP, initialize)."""
+
+
+class ServerStartupError(ConnectionFailedError):
+    """A stdio server could not be started or exited during start-up."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        server: str | None = None,
+        command: Sequence[str] = (),
+        exit_code: int | None = None,
+        stderr_tail: Sequence[str] = (),
+    ) -> None:
+        self.command = list(command)
+        self.exit_code = exit_code
+        self.stderr_tail = list(stderr_tail)
+        details = [message]
+        if self.command:
+            details.append(f"command: {' '.join(self.command)}")
+        if exit_code is not None:
+            details.append(f"exit code: {exit_code}")
+        if self.stderr_tail:
+            details.append("stderr (last lines):\n  " + "\n  ".join(self.stderr_tail))
+        super().__init__("\n".join(details), server=server, method="initialize")
+
+
+class ConnectionLostError(MCPClientError, builtins.ConnectionError):
+    """The connection to the server was lost during a call; the next call reconnects."""
+
+
+class ProtocolError(MCPClientError):
+    """The server answered with a JSON-RPC error. `code` and `data` are the server's."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        data: Any = None,
+        server: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        self.code = code
+        self.data = data
+        super().__init__(message if code is None else f"{message} (code {code})", server=server, method=method)
+
+
+class ToolError(ProtocolError):
+    """A tool call returned an error result. The message is the tool's own error text."""
+
+    def __init__(self, message: str, *, tool: str, result: Any = None, server: str | None = None) -> None:
+        self.tool = tool
+        self.result = result
+        MCPClientError.__init__(self, message, server=server, method=f"tools/call {tool!r}")
+        self.code = None
+        self.data = None
+
+
+class TimeoutError(MCPClientError, builtins.TimeoutError):
+    """A request or the connection timed out. The server was sent `notifications/cancelled`."""
+
+    def __init__(self, message: str, *, timeout: float | None = None, server: str | None = None, method: str | None = None) -> None:
+        self.timeout = timeout
+        super().__init__(message, server=server, method=method)
+
+
+class ConfigError(MCPClientError, ValueError):
+    """An MCPConfig is invalid. `field` is the dotted path of the bad field, when known."""
+
+    def __init__(self, message: str, *, server: str | None = None, field: str | None = None) -> None:
+        self.field = field
+        text = f"{field}: {message}" if field else message
+        super().__init__(text, server=server)

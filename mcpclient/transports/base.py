@@ -1,0 +1,66 @@
+"""The transport interface: how the engine reaches a server.
+
+A `ClientTransport` is an async context manager. Entering it opens the connection and
+yields a `SessionTarget`: what the SDK's `mcp.Client` needs to run a session, either
+the SDK's pair of message streams or an in-process server object. Everything specific
+to one transport (processes, HTTP clients, auth) lives in its own module.
+
+A custom transport is a few lines::
+
+    class MyTransport(ClientTransport):
+        @asynccontextmanager
+        async def connect(self):
+            async with my_streams() as (read, write):
+                yield read, write
+"""
+
+from __future__ import annotations
+
+import abc
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from mcp.client._transport import TransportStreams
+
+    from ..errors import MCPClientError
+
+__all__ = ["ClientTransport", "SessionTarget"]
+
+SessionTarget: TypeAlias = "TransportStreams | Any"
+"""SDK message streams `(read, write)`, or an in-process server `mcp.Client` accepts directly."""
+
+
+class ClientTransport(abc.ABC):
+    """Base class of every transport: `connect()` plus optional `close()`."""
+
+    #: Keep the connection (and its session) open after the last context exits, for reuse.
+    keep_alive: bool = False
+
+    #: A short human name for the server, used in errors and logger names.
+    name: str = "server"
+
+    @abc.abstractmethod
+    def connect(self) -> AbstractAsyncContextManager[SessionTarget]:
+        """Open the connection; the context yields what a session runs on."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Release anything kept beyond a connection (the engine closes the connection itself)."""
+
+    def startup_error(self, cause: BaseException) -> MCPClientError | None:
+        """Explain a failed connection (e.g. a server that exited, with its stderr); None to keep `cause`."""
+        return None
+
+    # The transport is itself an async context manager, as the contract promises.
+    async def __aenter__(self) -> SessionTarget:
+        self._cm = self.connect()
+        return await self._cm.__aenter__()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool | None:
+        return await self._cm.__aexit__(exc_type, exc, tb)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
