@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from types import TracebackType
@@ -52,6 +53,9 @@ logger = logging.getLogger("mcpclient")
 
 Timeout = float | timedelta | None
 Mode = Literal["auto", "legacy"] | str
+
+# We call deprecated-in-2026 SDK methods only on the protocol generation that still has them.
+warnings.filterwarnings("ignore", message=r".*(deprecated|removed) as of 2026-07-28", module=r"mcpclient\.")
 
 # JSON-RPC codes the SDK uses for local conditions (mcp_types constants; copied to keep import cheap).
 _CONNECTION_CLOSED = -32000

@@ -94,7 +94,6 @@ class SyncClient:
             **transport_options,
         )
         self._loop: LoopThread | None = None
-        self._closed = False
         _live.add(self)
 
     # ------------------------------------------------------------------ plumbing
@@ -110,20 +109,23 @@ class SyncClient:
 
     def _portal(self) -> LoopThread:
         loop = self._loop
-        if loop is not None and self._pid == os.getpid() and loop.is_alive():
+        if loop is not None and loop.is_alive():
             return loop
         with self._lock:
-            if self._pid != os.getpid():
-                # Forked child: the parent's loop thread does not exist here. Start afresh and leave
-                # the parent's session, thread and server untouched.
-                self._pid = os.getpid()
-                self._client = self._client.new()
-                self._dispatch = Dispatcher(self.name)
-                self._loop = None
+            if self._pid != os.getpid():  # forked without the at-fork hook (unusual platforms)
+                self._reset_after_fork()
             if self._loop is None or not self._loop.is_alive():
                 self._loop = LoopThread(self.name, self._dispatch)
-                self._closed = False
             return self._loop
+
+    def _reset_after_fork(self) -> None:
+        # The parent's loop thread does not exist in a forked child. Start afresh on first use and
+        # leave the parent's session, thread and server untouched.
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._loop = None
+        self._client = self._client.new()
+        self._dispatch.reset_after_fork()
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return self._portal().call(fn, *args, **kwargs)
@@ -189,7 +191,6 @@ class SyncClient:
         clone._progress_handler = self._progress_handler
         clone._client = self._client.new()
         clone._loop = None
-        clone._closed = False
         _live.add(clone)
         return clone
 
@@ -387,8 +388,7 @@ def _close_all_at_exit() -> None:
 def _after_fork_in_child() -> None:
     # Threads do not survive fork; each client notices the new pid on first use (see `_portal`).
     for client in list(_live):
-        client._loop = None
-        client._lock = threading.Lock()
+        client._reset_after_fork()
 
 
 atexit.register(_close_all_at_exit)

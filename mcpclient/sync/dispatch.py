@@ -172,6 +172,13 @@ class Dispatcher:
             except BaseException:  # a handler's SystemExit must not kill the handler thread silently
                 logger.exception("handler raised a BaseException on the handler thread")
 
+    def reset_after_fork(self) -> None:
+        """Forget the parent's waiting threads and handler thread (they do not exist in a forked child)."""
+        self._lock = threading.Lock()
+        self._waiting = {}
+        self._fallback = self._fallback_thread = None
+        _local.__dict__.pop("inbox", None)
+
     def stop(self, timeout: float = 1.0) -> None:
         """Stop the handler thread after the work already queued."""
         with self._lock:

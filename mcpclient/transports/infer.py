@@ -1,0 +1,96 @@
+"""Choose a transport from what the user passed as a server source (SPEC §1)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import reprlib
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import urlsplit
+
+from .base import ClientTransport
+from .http import SSETransport, StreamableHttpTransport
+from .memory import InMemoryTransport, is_server_instance
+from .stdio import NodeStdioTransport, PythonStdioTransport
+
+__all__ = ["infer_transport"]
+
+_ACCEPTED = (
+    "a ClientTransport, an in-process server (MCPServer, mcp.server.Server, FastMCP), "
+    "a path to a .py or .js server script or a .json MCP config file, an http(s):// URL, "
+    "or an MCPConfig / dict with 'mcpServers'"
+)
+
+_repr = reprlib.Repr()
+_repr.maxstring = 80
+_repr.maxother = 80
+
+
+def _cannot(source: object, why: str = "") -> ValueError:
+    return ValueError(f"cannot infer a transport from {_repr.repr(source)}{why}; expected {_ACCEPTED}")
+
+
+def _config_transport(config: Any, **kwargs: Any) -> ClientTransport:
+    # Imported lazily: config.py depends on this package.
+    config_module = importlib.import_module("mcpclient.config")
+    transport: ClientTransport = config_module.MCPConfigTransport(config, **kwargs)
+    return transport
+
+
+def _config_from_dict(data: Mapping[str, Any]) -> Any:
+    mcp_config = importlib.import_module("mcpclient.config").MCPConfig
+    from_dict = getattr(mcp_config, "from_dict", None)
+    return from_dict(dict(data)) if callable(from_dict) else mcp_config.model_validate(dict(data))
+
+
+def _is_mcp_config(source: object) -> bool:
+    try:
+        mcp_config = importlib.import_module("mcpclient.config").MCPConfig
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(source, mcp_config)
+
+
+def infer_transport(source: Any, **kwargs: Any) -> ClientTransport:
+    """The transport for `source`; `kwargs` go to the inferred transport's constructor.
+
+    See SPEC §1: transport → itself; server instance → `InMemoryTransport`; `.py` →
+    `PythonStdioTransport`; `.js` → `NodeStdioTransport`; `.json` / `MCPConfig` / dict
+    with `mcpServers` → `MCPConfigTransport`; http(s) URL → `StreamableHttpTransport`, or
+    `SSETransport` when a path segment is `sse`. Anything else raises `ValueError`.
+    """
+    if isinstance(source, ClientTransport):
+        if kwargs:
+            raise TypeError(f"options {sorted(kwargs)} apply only to an inferred transport, not to {source!r}")
+        return source
+    if is_server_instance(source):
+        return InMemoryTransport(source, **kwargs)
+    if isinstance(source, Mapping):
+        if "mcpServers" in source:
+            return _config_transport(_config_from_dict(source), **kwargs)
+        raise _cannot(source, " (a dict needs an 'mcpServers' key)")
+    if isinstance(source, str) and "://" in source:
+        parts = urlsplit(source)
+        if parts.scheme.lower() not in ("http", "https"):
+            raise _cannot(source, f" (unsupported URL scheme {parts.scheme!r})")
+        if "sse" in parts.path.split("/"):
+            return SSETransport(source, **kwargs)
+        return StreamableHttpTransport(source, **kwargs)
+    if isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        if not isinstance(path, str):
+            raise _cannot(source)
+        suffix = PurePath(path).suffix.lower()
+        if suffix == ".py":
+            return PythonStdioTransport(path, **kwargs)
+        if suffix == ".js":
+            return NodeStdioTransport(path, **kwargs)
+        if suffix == ".json":
+            config_module = importlib.import_module("mcpclient.config")
+            return _config_transport(config_module.MCPConfig.from_file(path), **kwargs)
+        raise _cannot(source, " (not a .py, .js or .json path, nor an http(s) URL)")
+    if _is_mcp_config(source):
+        return _config_transport(source, **kwargs)
+    raise _cannot(source)

@@ -1,0 +1,623 @@
+"""Stdio transports: run a server as a subprocess and talk over its stdin/stdout.
+
+We spawn and plumb the process ourselves instead of using the SDK's `stdio_client`
+because we need the process handle (pid, exit code for start-up errors) and must
+capture stderr through a pipe: `sys.stderr` may have no file descriptor (Jupyter).
+
+Shutdown follows the MCP spec and the SDK: close stdin, wait up to
+`PROCESS_TERMINATION_TIMEOUT`, then SIGTERM and later SIGKILL the whole process group
+(launchers such as npx/uvx leave grandchildren). It runs shielded, every wait bounded.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any, cast
+
+import anyio
+import anyio.lowlevel
+import anyio.to_thread
+import mcp_types
+from anyio.abc import AsyncResource, ByteReceiveStream, Process
+from anyio.streams.file import FileReadStream
+from mcp.client._transport import TransportStreams
+from mcp.client.stdio import get_default_environment
+from mcp.os.posix.utilities import terminate_posix_process_tree
+from mcp.os.win32.utilities import (
+    FallbackProcess,
+    close_process_job,
+    create_windows_process,
+    get_windows_executable_command,
+    terminate_windows_process_tree,
+)
+from mcp.shared.message import SessionMessage
+
+from ..errors import MCPClientError, ServerStartupError
+from .base import ClientTransport
+
+__all__ = [
+    "NodeStdioTransport",
+    "NpxStdioTransport",
+    "PythonStdioTransport",
+    "ServerNotFoundError",
+    "StdioTransport",
+    "UvxStdioTransport",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Grace period for the server to exit by itself after its stdin closes.
+PROCESS_TERMINATION_TIMEOUT = 2.0
+#: Time between SIGTERM and SIGKILL of the process group.
+FORCE_KILL_TIMEOUT = 2.0
+#: Time for the event loop to observe a kill; only an unkillable process runs this out.
+_KILL_REAP_TIMEOUT = 2.0
+#: Time for the writer to flush accepted messages before stdin closes.
+_WRITER_FLUSH_TIMEOUT = 0.5
+#: After a failure with the server's stdout at EOF, how long to wait for it to exit by itself.
+_EARLY_EXIT_WAIT = 0.5
+#: How long to let the stderr reader catch the last lines once the process is gone.
+_STDERR_DRAIN_TIMEOUT = 0.5
+_EXIT_POLL_INTERVAL = 0.01
+_READ_SIZE = 1 << 18
+_STDERR_TAIL_LINES = 50
+_STDERR_LINE_MAX = 2000
+
+_ServerProcess = Process | FallbackProcess
+
+
+class ServerNotFoundError(ServerStartupError, FileNotFoundError):
+    """The server's executable or script does not exist. Also a `FileNotFoundError`; `filename` names it."""
+
+    def __init__(self, message: str, *, filename: str, server: str | None = None, command: Sequence[str] = ()) -> None:
+        super().__init__(message, server=server, command=command)
+        self.filename = filename
+
+    def __str__(self) -> str:
+        # OSError.__str__ would render "[Errno None] None: <filename>" once filename is set.
+        return str(self.args[0]) if self.args else ""
+
+
+class _LineBuffer:
+    """Splits a byte stream on b"\\n" in linear time, however long the lines are."""
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._scan = 0  # no newline before this offset
+
+    def feed(self, chunk: bytes) -> list[bytearray]:
+        buf = self._buf
+        buf += chunk
+        lines: list[bytearray] = []
+        start = 0
+        while (nl := buf.find(b"\n", self._scan)) >= 0:
+            lines.append(buf[start:nl])
+            start = self._scan = nl + 1
+        if start:
+            del buf[:start]
+        self._scan = len(buf)
+        return lines
+
+    def rest(self) -> bytearray:
+        rest, self._buf, self._scan = self._buf, bytearray(), 0
+        return rest
+
+
+def _parse_line(line: bytearray) -> SessionMessage | Exception:
+    """One stdout line as a message, or the parse error as a value for the session."""
+    try:
+        return SessionMessage(mcp_types.jsonrpc_message_adapter.validate_json(line, by_name=False))
+    except ValueError as exc:
+        return exc
+
+
+# pgid -> pid of the process that spawned it; ended at interpreter exit if still alive.
+_live_groups: dict[int, int] = {}
+
+
+def _kill_leftover_groups() -> None:
+    """atexit safety net: no server process group outlives the interpreter."""
+    me = os.getpid()
+    groups = [pgid for pgid, owner in list(_live_groups.items()) if owner == me and _signal_group(pgid, signal.SIGTERM)]
+    deadline = time.monotonic() + 0.5
+    while groups and time.monotonic() < deadline:
+        time.sleep(0.02)
+        groups = [pgid for pgid in groups if _group_alive(pgid)]
+    for pgid in groups:
+        _signal_group(pgid, signal.SIGKILL)
+
+
+def _signal_group(pgid: int, sig: int) -> bool:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+if sys.platform != "win32":
+    atexit.register(_kill_leftover_groups)
+    # A forked child must not kill its parent's servers at exit.
+    os.register_at_fork(after_in_child=_live_groups.clear)
+
+
+class StdioTransport(ClientTransport):
+    """Run `command args...` as a subprocess and speak MCP over its stdin/stdout.
+
+    The server gets only the SDK's minimal safe environment (`PATH`, `HOME`, ...) plus
+    `env`. Its stderr is forwarded line by line to the logger `mcpclient.server.<name>`
+    at `stderr_log_level` (INFO: it is the server's own diagnostics, and DEBUG would hide
+    a crashing server's traceback), and the last lines are kept in `stderr_tail`.
+    """
+
+    #: Level at which server stderr lines are logged.
+    stderr_log_level: int = logging.INFO
+
+    def __init__(
+        self,
+        command: str,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        keep_alive: bool = True,
+        name: str | None = None,
+    ) -> None:
+        if isinstance(args, str):
+            raise TypeError(f"args must be a sequence of strings, not a string: {args!r}")
+        self.command = command
+        self.args = [str(a) for a in args]
+        self.env = dict(env) if env is not None else None
+        self.cwd = cwd
+        self.keep_alive = keep_alive
+        self.name = name or Path(command).name or command
+        self._process: _ServerProcess | None = None
+        self._stderr_tail: deque[str] = deque(maxlen=_STDERR_TAIL_LINES)
+        self._stdout_eof = False
+        self._early_exit_code: int | None = None
+
+    @property
+    def command_line(self) -> list[str]:
+        """The full command line that starts the server."""
+        return [self.command, *self.args]
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the current (or last) server process."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def returncode(self) -> int | None:
+        """Exit code of the current (or last) server process; None while it runs."""
+        return self._process.returncode if self._process is not None else None
+
+    @property
+    def stderr_tail(self) -> list[str]:
+        """The last lines the current (or last) server process wrote to stderr."""
+        return list(self._stderr_tail)
+
+    @property
+    def _logger(self) -> logging.Logger:
+        return logging.getLogger(f"mcpclient.server.{self.name}")
+
+    def _repr_fields(self) -> list[str]:
+        fields = [f"command={self.command!r}", f"args={self.args!r}"]
+        return fields + self._common_repr_fields()
+
+    def _common_repr_fields(self) -> list[str]:
+        fields = []
+        if self.env:
+            fields.append(f"env_keys={sorted(self.env)!r}")  # values may be secrets
+        if self.cwd is not None:
+            fields.append(f"cwd={os.fspath(self.cwd)!r}")
+        if not self.keep_alive:
+            fields.append("keep_alive=False")
+        return fields
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(self._repr_fields())})"
+
+    def _error(self, message: str, *, exit_code: int | None = None) -> ServerStartupError:
+        return ServerStartupError(
+            message, server=self.name, command=self.command_line, exit_code=exit_code, stderr_tail=self.stderr_tail
+        )
+
+    def startup_error(self, cause: BaseException) -> MCPClientError | None:
+        """A `ServerStartupError` (command, exit code, stderr tail) if the server died during start-up.
+
+        Exact once the `connect()` context has exited (the process is reaped and stderr
+        read to the end); best effort while it is still open.
+        """
+        if isinstance(cause, ServerStartupError):
+            return cause
+        if self._process is None:
+            return None
+        code = self._early_exit_code
+        if code is None and self._stdout_eof:
+            code = self._process.returncode
+            if code is None:
+                return self._error("server closed its stdout during start-up")
+        if code is None:
+            return None
+        return self._error("server exited during start-up", exit_code=code)
+
+    async def _spawn(self) -> _ServerProcess:
+        env = get_default_environment() | (self.env or {})
+        cwd = os.fspath(self.cwd) if self.cwd is not None else None
+        try:
+            if sys.platform == "win32":  # pragma: no cover
+                command = await anyio.to_thread.run_sync(get_windows_executable_command, self.command)
+                # The SDK types errlog as TextIO, but it is handed to Popen as is.
+                pipe = cast(Any, subprocess.PIPE)
+                return await create_windows_process(command, self.args, env, pipe, cwd)
+            return await anyio.open_process(
+                self.command_line,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=cwd,
+                # Own process group, so shutdown can signal the whole tree.
+                start_new_session=True,
+            )
+        except FileNotFoundError as exc:
+            if cwd is not None and not os.path.isdir(cwd):
+                raise self._error(f"working directory does not exist: {cwd}") from exc
+            raise ServerNotFoundError(
+                f"executable not found: {self.command!r} (not a file, and not on the server's PATH)",
+                filename=self.command,
+                server=self.name,
+                command=self.command_line,
+            ) from exc
+        except OSError as exc:
+            raise self._error(f"could not start the server: {exc}") from exc
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[TransportStreams]:
+        """Spawn the server; yield its `(read, write)` message streams; stop it on exit."""
+        self._stderr_tail = deque(maxlen=_STDERR_TAIL_LINES)
+        self._stdout_eof = False
+        self._early_exit_code = None
+        self._process = process = await self._spawn()
+        # No awaits until the task group is entered, or a cancellation here would leak the process.
+        if sys.platform != "win32":
+            _live_groups[process.pid] = os.getpid()
+        assert process.stdin is not None and process.stdout is not None
+        stdin, stdout = process.stdin, process.stdout
+        stderr = _stderr_stream(process)
+        log = self._logger
+
+        read_stream_writer, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+        write_stream, write_stream_reader = anyio.create_memory_object_stream[SessionMessage](0)
+        writer_done = anyio.Event()
+        stderr_done = anyio.Event()
+        shutting_down = False
+
+        async def stdout_reader() -> None:
+            lines = _LineBuffer()
+            try:
+                async with read_stream_writer:
+                    try:
+                        while True:
+                            try:
+                                chunk = await stdout.receive(_READ_SIZE)
+                            except anyio.EndOfStream:
+                                # Only an EOF before shutdown says the server quit by itself.
+                                self._stdout_eof = not shutting_down
+                                break
+                            for line in lines.feed(chunk):
+                                if not line or line.isspace():
+                                    continue
+                                item = _parse_line(line)
+                                if isinstance(item, Exception):
+                                    log.warning("ignoring a line on stdout that is not JSON-RPC: %r", bytes(line[:200]))
+                                try:
+                                    await read_stream_writer.send(item)
+                                except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                                    return  # the session is gone; only the drain remains
+                    finally:
+                        await _drain(stdout)
+            except anyio.ClosedResourceError:
+                pass  # our shutdown closed stdout under the read
+            except (anyio.BrokenResourceError, ConnectionError, OSError):
+                if not shutting_down:
+                    logger.exception("reading the stdout of server %r failed", self.name)
+
+        async def stdin_writer() -> None:
+            try:
+                async with write_stream_reader:
+                    async for session_message in write_stream_reader:
+                        json = session_message.message.model_dump_json(by_alias=True, exclude_unset=True)
+                        await stdin.send((json + "\n").encode())
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+                # The server stopped reading: end the session instead of letting a request hang.
+                await read_stream_writer.aclose()
+            finally:
+                writer_done.set()
+
+        async def stderr_reader() -> None:
+            if stderr is None:  # pragma: no cover - always piped
+                stderr_done.set()
+                return
+            lines = _LineBuffer()
+
+            def emit(raw: bytearray) -> None:
+                text = raw.decode(errors="replace").rstrip("\r")
+                self._stderr_tail.append(text[:_STDERR_LINE_MAX])
+                log.log(self.stderr_log_level, "%s", text)
+
+            try:
+                while True:
+                    try:
+                        chunk = await stderr.receive(_READ_SIZE)
+                    except anyio.EndOfStream:
+                        break
+                    for line in lines.feed(chunk):
+                        emit(line)
+                if rest := lines.rest():
+                    emit(rest)
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError, ConnectionError, OSError):
+                pass
+            finally:
+                stderr_done.set()
+
+        async def shutdown(failed: bool) -> None:
+            # Unblock the reader into its drain: a server stuck writing stdout cannot read stdin.
+            read_stream.close()
+            write_stream.close()
+            with anyio.move_on_after(_WRITER_FLUSH_TIMEOUT):
+                await writer_done.wait()
+            if failed and self._stdout_eof:
+                # A server that closed stdout is dying: let it, so the exit code is its own.
+                await _wait_for_exit(process, _EARLY_EXIT_WAIT)
+            self._early_exit_code = process.returncode
+            await _close_pipe(stdin)
+            await _wait_for_exit(process, PROCESS_TERMINATION_TIMEOUT)
+            await _terminate_tree(process)
+            if not await _wait_for_exit(process, _KILL_REAP_TIMEOUT):
+                logger.warning("server process %d is still alive after SIGKILL; abandoning it", process.pid)
+            _live_groups.pop(process.pid, None)
+            close_process_job(process)
+            with anyio.move_on_after(_STDERR_DRAIN_TIMEOUT):
+                await stderr_done.wait()
+            await _close_pipe(stdout)
+            if stderr is not None:
+                await _close_pipe(stderr)
+            _close_subprocess_transport(process)
+            for stream in (read_stream, write_stream, read_stream_writer, write_stream_reader):
+                await stream.aclose()
+            await anyio.lowlevel.checkpoint()
+
+        # An error from the body is re-raised after the task group, which would wrap it in another group.
+        error: Exception | None = None
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(stdout_reader)
+            tg.start_soon(stdin_writer)
+            tg.start_soon(stderr_reader)
+            try:
+                yield read_stream, write_stream
+            except Exception as exc:
+                error = exc
+            finally:
+                shutting_down = True
+                # Must finish under cancellation too, or the process would leak; every wait is bounded.
+                with anyio.CancelScope(shield=True):
+                    await shutdown(failed=error is not None)
+                tg.cancel_scope.cancel()
+        if error is not None:
+            raise error
+
+
+def _stderr_stream(process: _ServerProcess) -> ByteReceiveStream | None:
+    if isinstance(process, FallbackProcess):  # pragma: no cover - Windows selector loops only
+        return FileReadStream(process.popen.stderr) if process.popen.stderr is not None else None
+    return process.stderr
+
+
+async def _drain(stream: ByteReceiveStream) -> None:
+    """Discard the rest of stdout, so a server flushing output cannot block on a full pipe."""
+    with (
+        anyio.CancelScope(shield=True),
+        suppress(anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError, OSError),
+    ):
+        while True:
+            await stream.receive(_READ_SIZE)
+
+
+async def _close_pipe(stream: AsyncResource) -> None:
+    with suppress(OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+        await stream.aclose()
+
+
+async def _wait_for_exit(process: _ServerProcess, timeout: float) -> bool:
+    """Whether the process exited within `timeout`. Polls: `wait()` also waits for pipe EOF."""
+    deadline = anyio.current_time() + timeout
+    while process.returncode is None:
+        if anyio.current_time() >= deadline:
+            return False
+        await anyio.sleep(_EXIT_POLL_INTERVAL)
+    return True
+
+
+async def _terminate_tree(process: _ServerProcess) -> None:
+    """End the process and every descendant still in its group, even if the leader already exited."""
+    if sys.platform == "win32":  # pragma: no cover
+        if process.returncode is None:
+            await terminate_windows_process_tree(process)
+    else:
+        assert isinstance(process, Process)
+        await terminate_posix_process_tree(process, FORCE_KILL_TIMEOUT)
+
+
+def _close_subprocess_transport(process: _ServerProcess) -> None:
+    """Close asyncio's subprocess transport now rather than warning at GC (as the SDK does)."""
+    transport = getattr(getattr(process, "_process", None), "_transport", None)
+    close = getattr(transport, "close", None)
+    if callable(close):
+        with suppress(PermissionError):
+            close()
+
+
+def _check_script(
+    path: str | os.PathLike[str], cwd: str | os.PathLike[str] | None, server: str, command: list[str]
+) -> None:
+    script = Path(path)
+    # A relative script is resolved by the interpreter from the server's working directory.
+    if not (script if cwd is None else Path(cwd) / script).is_file():
+        raise ServerNotFoundError(
+            f"script not found: {os.fspath(path)!r}", filename=os.fspath(path), server=server, command=command
+        )
+
+
+class PythonStdioTransport(StdioTransport):
+    """Run a Python server script, by default with the caller's interpreter (`sys.executable`).
+
+    Raises `ServerNotFoundError` (a `ServerStartupError` and a `FileNotFoundError`) at
+    construction when the script does not exist.
+    """
+
+    def __init__(
+        self,
+        script_path: str | os.PathLike[str],
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        python_cmd: str | None = None,
+        keep_alive: bool = True,
+        name: str | None = None,
+    ) -> None:
+        self.script_path = os.fspath(script_path)
+        self.python_cmd = python_cmd
+        command = python_cmd or sys.executable
+        name = name or Path(script_path).stem
+        _check_script(script_path, cwd, name, [command, self.script_path, *args])
+        super().__init__(command, [self.script_path, *args], env=env, cwd=cwd, keep_alive=keep_alive, name=name)
+        self.script_args = self.args[1:]
+
+    def _repr_fields(self) -> list[str]:
+        fields = [f"script_path={self.script_path!r}"]
+        if self.script_args:
+            fields.append(f"args={self.script_args!r}")
+        if self.python_cmd:
+            fields.append(f"python_cmd={self.python_cmd!r}")
+        return fields + self._common_repr_fields()
+
+
+class NodeStdioTransport(StdioTransport):
+    """Run a JavaScript server script with Node.js.
+
+    Raises `ServerNotFoundError` (a `ServerStartupError` and a `FileNotFoundError`) at
+    construction when the script does not exist.
+    """
+
+    def __init__(
+        self,
+        script_path: str | os.PathLike[str],
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        node_cmd: str = "node",
+        keep_alive: bool = True,
+        name: str | None = None,
+    ) -> None:
+        self.script_path = os.fspath(script_path)
+        self.node_cmd = node_cmd
+        name = name or Path(script_path).stem
+        _check_script(script_path, cwd, name, [node_cmd, self.script_path, *args])
+        super().__init__(node_cmd, [self.script_path, *args], env=env, cwd=cwd, keep_alive=keep_alive, name=name)
+        self.script_args = self.args[1:]
+
+    def _repr_fields(self) -> list[str]:
+        fields = [f"script_path={self.script_path!r}"]
+        if self.script_args:
+            fields.append(f"args={self.script_args!r}")
+        if self.node_cmd != "node":
+            fields.append(f"node_cmd={self.node_cmd!r}")
+        return fields + self._common_repr_fields()
+
+
+class UvxStdioTransport(StdioTransport):
+    """Run a Python tool from a package with `uvx [--from pkg] [--with p]... [--python v] tool args...`."""
+
+    def __init__(
+        self,
+        tool_name: str,
+        tool_args: Sequence[str] = (),
+        from_package: str | None = None,
+        with_packages: Sequence[str] = (),
+        python_version: str | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        keep_alive: bool = True,
+        name: str | None = None,
+    ) -> None:
+        if isinstance(with_packages, str):
+            raise TypeError(f"with_packages must be a sequence of strings, not a string: {with_packages!r}")
+        self.tool_name = tool_name
+        self.tool_args = list(tool_args)
+        self.from_package = from_package
+        self.with_packages = list(with_packages)
+        self.python_version = python_version
+        uvx_args: list[str] = []
+        if from_package:
+            uvx_args += ["--from", from_package]
+        for package in self.with_packages:
+            uvx_args += ["--with", package]
+        if python_version:
+            uvx_args += ["--python", python_version]
+        uvx_args += [tool_name, *self.tool_args]
+        super().__init__("uvx", uvx_args, env=env, cwd=cwd, keep_alive=keep_alive, name=name or tool_name)
+
+    def _repr_fields(self) -> list[str]:
+        fields = [f"tool_name={self.tool_name!r}"]
+        if self.tool_args:
+            fields.append(f"tool_args={self.tool_args!r}")
+        if self.from_package:
+            fields.append(f"from_package={self.from_package!r}")
+        if self.with_packages:
+            fields.append(f"with_packages={self.with_packages!r}")
+        if self.python_version:
+            fields.append(f"python_version={self.python_version!r}")
+        return fields + self._common_repr_fields()
+
+
+class NpxStdioTransport(StdioTransport):
+    """Run an npm package's server with `npx -y package args...`."""
+
+    def __init__(
+        self,
+        package: str,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        keep_alive: bool = True,
+        name: str | None = None,
+    ) -> None:
+        self.package = package
+        super().__init__("npx", ["-y", package, *args], env=env, cwd=cwd, keep_alive=keep_alive, name=name or package)
+        self.package_args = self.args[2:]
+
+    def _repr_fields(self) -> list[str]:
+        fields = [f"package={self.package!r}"]
+        if self.package_args:
+            fields.append(f"args={self.package_args!r}")
+        return fields + self._common_repr_fields()
