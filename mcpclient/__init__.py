@@ -82,7 +82,35 @@ _EXPORTS = {
     ),
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "CallToolResult",
+    "Client",
+    "ClientClosedError",
+    "ClientTransport",
+    "ConfigError",
+    "ConnectionFailedError",
+    "ConnectionLostError",
+    "HandlerContext",
+    "InMemoryTransport",
+    "LogMessage",
+    "MCPClientError",
+    "MCPConfig",
+    "MCPConfigTransport",
+    "MessageHandler",
+    "NodeStdioTransport",
+    "NotConnectedError",
+    "NpxStdioTransport",
+    "ProtocolError",
+    "PythonStdioTransport",
+    "SSETransport",
+    "ServerStartupError",
+    "StdioTransport",
+    "StreamableHttpTransport",
+    "SyncClient",
+    "TimeoutError",
+    "ToolError",
+    "UvxStdioTransport",
+]
 
 
 def __getattr__(name: str) -> Any:

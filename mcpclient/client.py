@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import anyio
 
@@ -174,7 +174,7 @@ class Client:
         return clone
 
     def set_roots(self, roots: RootsList | RootsHandler) -> None:
-        """Set the roots (paths/URIs or a handler returning them); call `send_roots_list_changed()` to tell the server."""
+        """Set the roots (paths/URIs or a handler); `send_roots_list_changed()` tells the server."""
         self._roots = roots
 
     def set_sampling_callback(self, handler: SamplingHandler | None) -> None:
@@ -271,7 +271,9 @@ class Client:
         except builtins.TimeoutError:
             async with st.lock:
                 await self._stop_runner()
-            raise TimeoutError(f"initialize timed out after {limit}s", timeout=limit, server=self.name, method="initialize") from None
+            raise TimeoutError(
+                f"initialize timed out after {limit}s", timeout=limit, server=self.name, method="initialize"
+            ) from None
         if st.error is not None:
             error = st.error
             async with st.lock:
@@ -314,14 +316,15 @@ class Client:
             self._run_session(st.ready, st.stop, transport_ready), name=f"mcpclient-session-{self.name}"
         )
         waiter = transport_ready if not self.auto_initialize else st.ready
+        limit = self.init_timeout + self.transport.connect_grace if self.init_timeout else None
         try:
-            with anyio.fail_after(self.init_timeout) if self.init_timeout else contextlib.nullcontext():
+            with anyio.fail_after(limit) if limit else contextlib.nullcontext():
                 await waiter.wait()
         except builtins.TimeoutError:
             await self._stop_runner()
             raise TimeoutError(
-                f"connecting timed out after {self.init_timeout}s (init_timeout)",
-                timeout=self.init_timeout,
+                f"connecting timed out after {limit}s (init_timeout)",
+                timeout=limit,
                 server=self.name,
                 method="initialize",
             ) from None
@@ -362,9 +365,9 @@ class Client:
                 sdk = mcp.Client(
                     server,
                     mode=self.mode,
-                    sampling_callback=self._on_sampling if self._sampling_handler else None,
-                    elicitation_callback=self._on_elicitation if self._elicitation_handler else None,
-                    list_roots_callback=self._on_list_roots if self._roots is not None else None,
+                    sampling_callback=cast(Any, self._on_sampling) if self._sampling_handler else None,
+                    elicitation_callback=cast(Any, self._on_elicitation) if self._elicitation_handler else None,
+                    list_roots_callback=cast(Any, self._on_list_roots) if self._roots is not None else None,
                     logging_callback=self._on_log,
                     message_handler=self._on_message,
                     log_level=self._log_level,  # type: ignore[arg-type]
@@ -399,7 +402,9 @@ class Client:
         if isinstance(leaf, MCPClientError):
             return leaf
         if isinstance(leaf, asyncio.CancelledError):
-            return ConnectionFailedError("connection was cancelled during start-up", server=self.name, method="initialize")
+            return ConnectionFailedError(
+                "connection was cancelled during start-up", server=self.name, method="initialize"
+            )
         return ConnectionFailedError(f"could not connect: {_describe(leaf)}", server=self.name, method="initialize")
 
     # ------------------------------------------------------------------ request plumbing
@@ -425,22 +430,20 @@ class Client:
         value = _seconds(timeout)
         return value if value is not None else self.timeout
 
-    def _request_meta(self, meta: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    def _request_meta(self, meta: Mapping[str, Any] | None) -> types.RequestParamsMeta | None:
         """Per-request `_meta`, with the log-level opt-in on 2026-07-28 sessions."""
         if self._log_level is None or not self._is_modern():
-            return dict(meta) if meta else None
+            return cast("types.RequestParamsMeta", dict(meta)) if meta else None
         from mcp_types import LOG_LEVEL_META_KEY
 
-        return {LOG_LEVEL_META_KEY: self._log_level, **(meta or {})}
+        return cast("types.RequestParamsMeta", {LOG_LEVEL_META_KEY: self._log_level, **(meta or {})})
 
     def _is_modern(self) -> bool:
         from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
         return self.protocol_version in MODERN_PROTOCOL_VERSIONS
 
-    async def _request(
-        self, method: str, op: Callable[[mcp.Client], Awaitable[_T]], timeout: Timeout = None
-    ) -> _T:
+    async def _request(self, method: str, op: Callable[[mcp.Client], Awaitable[_T]], timeout: Timeout = None) -> _T:
         """Run one operation on the session with the timeout and error translation every call shares."""
         sdk = await self._session_for(method)
         limit = self._timeout_for(timeout)
@@ -495,7 +498,7 @@ class Client:
         return HandlerContext(
             server=self.name,
             request_id=getattr(ctx, "request_id", None),
-            meta=meta.model_dump() if hasattr(meta, "model_dump") else meta,
+            meta=dict(meta) if isinstance(meta, Mapping) else None,
         )
 
     async def _on_sampling(self, ctx: Any, params: types.CreateMessageRequestParams) -> Any:
@@ -547,7 +550,9 @@ class Client:
             except Exception:
                 logger.exception("message handler failed (server %s)", self.name)
 
-    def _progress_callback(self, handler: ProgressHandler | None) -> Callable[[float, float | None, str | None], Awaitable[None]]:
+    def _progress_callback(
+        self, handler: ProgressHandler | None
+    ) -> Callable[[float, float | None, str | None], Awaitable[None]]:
         chosen = handler or self._progress_handler
 
         async def on_progress(progress: float, total: float | None, message: str | None) -> None:
@@ -612,8 +617,8 @@ class Client:
             lambda sdk: sdk.call_tool(
                 name,
                 dict(arguments) if arguments is not None else None,
-                progress_callback=self._progress_callback(progress_handler),
-                meta=self._request_meta(meta),  # type: ignore[arg-type]
+                progress_callback=cast(Any, self._progress_callback(progress_handler)),
+                meta=self._request_meta(meta),
             ),
             timeout,
         )
@@ -631,7 +636,9 @@ class Client:
         """Call a tool. Raises `ToolError` with the tool's message when it fails (unless `raise_on_error=False`)."""
         raw = await self.call_tool_mcp(name, arguments, timeout=timeout, progress_handler=progress_handler, meta=meta)
         if raw.is_error:
-            result = CallToolResult(content=list(raw.content), structured_content=raw.structured_content, meta=raw.meta, is_error=True)
+            result = CallToolResult(
+                content=list(raw.content), structured_content=raw.structured_content, meta=raw.meta, is_error=True
+            )
             if raise_on_error:
                 message = result.text or f"tool {name!r} failed"
                 raise ToolError(message, tool=name, result=result, server=self.name)
@@ -654,7 +661,9 @@ class Client:
                 await self.list_tools(timeout=timeout)
         return self._output_schemas.get(name)
 
-    async def list_resources_mcp(self, *, cursor: str | None = None, timeout: Timeout = None) -> types.ListResourcesResult:
+    async def list_resources_mcp(
+        self, *, cursor: str | None = None, timeout: Timeout = None
+    ) -> types.ListResourcesResult:
         """One raw `resources/list` page."""
         return await self._request(
             "resources/list", lambda sdk: sdk.list_resources(cursor=cursor, meta=self._request_meta(None)), timeout
@@ -774,7 +783,9 @@ class Client:
 
         async def op(sdk: mcp.Client) -> None:
             await sdk.session.send_notification(
-                types.CancelledNotification(params=types.CancelledNotificationParams(request_id=request_id, reason=reason))
+                types.CancelledNotification(
+                    params=types.CancelledNotificationParams(request_id=request_id, reason=reason)
+                )
             )
 
         await self._request("notifications/cancelled", op)

@@ -136,7 +136,9 @@ class ToolError(ProtocolError):
 class TimeoutError(MCPClientError, builtins.TimeoutError):
     """A request or the connection timed out. The server was sent `notifications/cancelled`."""
 
-    def __init__(self, message: str, *, timeout: float | None = None, server: str | None = None, method: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, timeout: float | None = None, server: str | None = None, method: str | None = None
+    ) -> None:
         self.timeout = timeout
         super().__init__(message, server=server, method=method)
 

@@ -28,9 +28,7 @@ MODES = ["legacy", "auto"]
 
 
 @pytest.fixture
-def make_client(
-    request: pytest.FixtureRequest, everything_script: Path
-) -> Callable[..., Client]:
+def make_client(request: pytest.FixtureRequest, everything_script: Path) -> Callable[..., Client]:
     """`make_client(kind, **options)` → a Client for the everything server over `kind`."""
 
     def make(kind: str, **options: Any) -> Client:
@@ -127,7 +125,9 @@ async def test_prompts_with_non_string_arguments(client: Client) -> None:
 
 
 async def test_completion(client: Client) -> None:
-    completion = await client.complete(types.PromptReference(type="ref/prompt", name="greet"), {"name": "name", "value": "Al"})
+    completion = await client.complete(
+        types.PromptReference(type="ref/prompt", name="greet"), {"name": "name", "value": "Al"}
+    )
     assert set(completion.values) >= {"Alice", "Alicia"}
     assert "Bob" not in completion.values
 
@@ -144,7 +144,9 @@ async def test_progress_handler(client: Client) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("kind", TRANSPORTS)
-async def test_server_initiated_handlers(kind: str, mode: str, make_client: Callable[..., Client], tmp_path: Path) -> None:
+async def test_server_initiated_handlers(
+    kind: str, mode: str, make_client: Callable[..., Client], tmp_path: Path
+) -> None:
     logs: list[LogMessage] = []
     sampled: list[str] = []
 
@@ -178,7 +180,9 @@ async def test_server_initiated_handlers(kind: str, mode: str, make_client: Call
         assert line.level == "warning" and line.server == client.name
 
 
-async def test_default_log_handler_uses_stdlib_logging(make_client: Callable[..., Client], caplog: pytest.LogCaptureFixture) -> None:
+async def test_default_log_handler_uses_stdlib_logging(
+    make_client: Callable[..., Client], caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="mcpclient.server")
     async with make_client("memory", log_level="debug") as client:
         await client.call_tool("log", {"message": "to stdlib", "level": "error"})

@@ -274,7 +274,11 @@ def test_ctrl_c_cancels_request_and_client_stays_usable(everything_script: Path)
         client.close()
     """
     proc = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO
+        [sys.executable, "-c", textwrap.dedent(code)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"

@@ -48,5 +48,7 @@ def to_elicit_result(value: Any) -> Any:
     elif hasattr(value, "model_dump"):
         value = value.model_dump()
     if not isinstance(value, dict):
-        raise TypeError(f"elicitation handler must return a dict, a dataclass or ElicitResult, got {type(value).__name__}")
+        raise TypeError(
+            f"elicitation handler must return a dict, a dataclass or ElicitResult, got {type(value).__name__}"
+        )
     return types.ElicitResult(action="accept", content=value)

@@ -29,7 +29,7 @@ class LogMessage:
         return str(self.data)
 
 
-LogHandler: TypeAlias = Callable[[LogMessage], "None | Awaitable[None]"]
+LogHandler: TypeAlias = Callable[[LogMessage], "Awaitable[None] | None"]
 
 # MCP uses syslog levels; map them onto stdlib logging.
 _LEVELS = {

@@ -8,7 +8,7 @@ from typing import TypeAlias
 
 __all__ = ["ProgressHandler", "default_progress_handler"]
 
-ProgressHandler: TypeAlias = Callable[[float, "float | None", "str | None"], "None | Awaitable[None]"]
+ProgressHandler: TypeAlias = Callable[[float, "float | None", "str | None"], "Awaitable[None] | None"]
 """`handler(progress, total, message)`."""
 
 _logger = logging.getLogger("mcpclient.progress")

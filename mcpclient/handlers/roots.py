@@ -34,5 +34,5 @@ def to_roots_result(roots: Any) -> Any:
             items.append(root)
         else:
             uri = _to_uri(root)
-            items.append(types.Root(uri=uri, name=Path(uri.removeprefix("file://")).name or None))  # type: ignore[arg-type]
+            items.append(types.Root(uri=uri, name=Path(uri.removeprefix("file://")).name or None))
     return types.ListRootsResult(roots=items)

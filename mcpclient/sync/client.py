@@ -9,6 +9,7 @@ shutdown at interpreter exit.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import threading
 import warnings
@@ -143,7 +144,9 @@ class SyncClient:
         self._call(self._client._enter)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._call(self._client._exit)
 
     def connect(self) -> SyncClient:
@@ -173,10 +176,8 @@ class SyncClient:
         if loop.in_loop_thread():
             loop.submit(self._client.close)
             return
-        try:
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:  # noqa: S110 - nothing useful to do during garbage collection
-            pass
 
     def is_connected(self) -> bool:
         """Whether a session is open."""
@@ -292,7 +293,9 @@ class SyncClient:
         """One raw `resources/templates/list` page."""
         return self._call(self._client.list_resource_templates_mcp, cursor=cursor, timeout=timeout)  # type: ignore[no-any-return]
 
-    def read_resource(self, uri: str, *, timeout: Timeout = None) -> list[types.TextResourceContents | types.BlobResourceContents]:
+    def read_resource(
+        self, uri: str, *, timeout: Timeout = None
+    ) -> list[types.TextResourceContents | types.BlobResourceContents]:
         """Read a resource: its text and blob contents."""
         return self._call(self._client.read_resource, uri, timeout=timeout)  # type: ignore[no-any-return]
 
@@ -308,11 +311,15 @@ class SyncClient:
         """One raw `prompts/list` page."""
         return self._call(self._client.list_prompts_mcp, cursor=cursor, timeout=timeout)  # type: ignore[no-any-return]
 
-    def get_prompt(self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None) -> types.GetPromptResult:
+    def get_prompt(
+        self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None
+    ) -> types.GetPromptResult:
         """Get a prompt (non-string arguments serialised to JSON)."""
         return self._call(self._client.get_prompt, name, arguments, timeout=timeout)  # type: ignore[no-any-return]
 
-    def get_prompt_mcp(self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None) -> types.GetPromptResult:
+    def get_prompt_mcp(
+        self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None
+    ) -> types.GetPromptResult:
         """Get a prompt; the raw result."""
         return self._call(self._client.get_prompt_mcp, name, arguments, timeout=timeout)  # type: ignore[no-any-return]
 
@@ -350,7 +357,9 @@ class SyncClient:
         """Send `notifications/cancelled` for a request id."""
         self._call(self._client.cancel, request_id, reason)
 
-    def progress(self, token: str | int, progress: float, total: float | None = None, message: str | None = None) -> None:
+    def progress(
+        self, token: str | int, progress: float, total: float | None = None, message: str | None = None
+    ) -> None:
         """Send a progress notification to the server."""
         self._call(self._client.progress, token, progress, total, message)
 
@@ -379,10 +388,8 @@ async def _bounded(awaitable: Any, seconds: float) -> None:
 
 def _close_all_at_exit() -> None:
     for client in list(_live):
-        try:
+        with contextlib.suppress(Exception):
             client.close()
-        except Exception:  # noqa: S110 - interpreter exit: never print a traceback
-            pass
 
 
 def _after_fork_in_child() -> None:

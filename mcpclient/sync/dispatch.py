@@ -39,7 +39,7 @@ CALLER: contextvars.ContextVar[Inbox | None] = contextvars.ContextVar("mcpclient
 class Inbox:
     """One thread's queue of work while it waits in SyncClient calls."""
 
-    __slots__ = ("busy", "depth", "finished", "queue", "thread_name", "__weakref__")
+    __slots__ = ("__weakref__", "busy", "depth", "finished", "queue", "thread_name")
 
     def __init__(self) -> None:
         self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -141,7 +141,9 @@ class Dispatcher:
 
     # --- loop side ---------------------------------------------------------------
 
-    def post(self, fn: Callable[..., Any], args: tuple[Any, ...], target: Inbox | None, wait: bool) -> concurrent.futures.Future[Any] | None:
+    def post(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], target: Inbox | None, wait: bool
+    ) -> concurrent.futures.Future[Any] | None:
         """Queue `fn(*args)` for a caller thread (see module docs); returns its future when `wait`."""
         work = _Work(fn, args, concurrent.futures.Future() if wait else None)
         with self._lock:
@@ -159,7 +161,10 @@ class Dispatcher:
             if self._fallback is None:
                 self._fallback = queue.SimpleQueue()
                 self._fallback_thread = threading.Thread(
-                    target=self._serve_fallback, args=(self._fallback,), name=f"mcpclient-handlers-{self._name}", daemon=True
+                    target=self._serve_fallback,
+                    args=(self._fallback,),
+                    name=f"mcpclient-handlers-{self._name}",
+                    daemon=True,
                 )
                 self._fallback_thread.start()
             self._fallback.put(work)

@@ -10,13 +10,14 @@ which is about half the cost of a portal round trip (docs/performance.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import itertools
 import logging
 import sys
 import threading
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar, cast
 
 import anyio
 
@@ -104,7 +105,9 @@ class LoopThread:
         def start() -> None:
             context = self._context.copy()
             context.run(CALLER.set, inbox)
-            task = loop.create_task(fn(*args, **kwargs), context=context)  # type: ignore[arg-type]
+            task: asyncio.Task[Any] = loop.create_task(
+                cast("Coroutine[Any, Any, Any]", fn(*args, **kwargs)), context=context
+            )
             task_box.append(task)
             task.add_done_callback(lambda t: inbox.queue.put(_outcome(call_id, t)))
 
@@ -144,16 +147,16 @@ class LoopThread:
         """Start `fn(*args)` on the loop without waiting (used by shutdown paths)."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(lambda: loop.create_task(fn(*args), context=self._context.copy()))
+            loop.call_soon_threadsafe(
+                lambda: loop.create_task(cast("Coroutine[Any, Any, Any]", fn(*args)), context=self._context.copy())
+            )
 
     def stop(self, timeout: float = 2.0) -> None:
         """Stop the loop (remaining tasks are cancelled) and join the thread."""
         loop, stop_event = self._loop, self._stop_event
         if loop is not None and stop_event is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # closed between the check and the call
                 loop.call_soon_threadsafe(stop_event.set)
-            except RuntimeError:  # closed between the check and the call
-                pass
         if not self.in_loop_thread():
             self._thread.join(timeout)
 

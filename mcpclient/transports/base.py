@@ -41,6 +41,9 @@ class ClientTransport(abc.ABC):
     #: A short human name for the server, used in errors and logger names.
     name: str = "server"
 
+    #: Extra seconds a connection may take beyond `init_timeout` (e.g. a user authorizing in a browser).
+    connect_grace: float = 0.0
+
     @abc.abstractmethod
     def connect(self) -> AbstractAsyncContextManager[SessionTarget]:
         """Open the connection; the context yields what a session runs on."""

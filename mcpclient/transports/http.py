@@ -118,6 +118,15 @@ class _HttpTransport(ClientTransport):
             self._resolved_auth = _resolve_auth(auth, url)  # cheap, and checks the value early
         self._last_error: httpx2.Response | None = None
 
+    @property
+    def connect_grace(self) -> float:  # type: ignore[override]
+        """An interactive OAuth login may take as long as the OAuth flow allows."""
+        if self.auth is None:
+            return 0.0
+        if _is_oauth(self.auth):
+            return 300.0
+        return float(getattr(self.auth, "timeout", 0.0)) if type(self.auth).__name__ == "OAuth" else 0.0
+
     def _auth(self) -> httpx2.Auth | None:
         """The `httpx2.Auth` to use; `"oauth"` is resolved once, so its tokens survive reconnects."""
         if self._resolved_auth is None and self.auth is not None:
