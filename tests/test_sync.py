@@ -359,3 +359,35 @@ def test_stdio_cycles_leave_no_processes(everything_script: Path) -> None:
             client.call_tool("echo", {"text": "x"})
     client.close()
     wait_for(lambda: {p for p in children_pids() - before if pid_alive(p)} == set(), timeout=10)
+
+
+def test_messages_without_waiting_caller_go_to_one_handler_thread_in_order(everything_script: Path) -> None:
+    seen: list[tuple[str, str]] = []
+    done = threading.Event()
+
+    def on_log(message: LogMessage) -> None:
+        seen.append((str(message.data), threading.current_thread().name))
+        if len(seen) == 20:
+            done.set()
+
+    with SyncClient(everything_script, log_handler=on_log, mode="legacy", keep_alive=False) as client:
+        loop_thread = client._portal().thread.name
+        assert client.call_tool("log_later", {"count": 20, "delay": 0.2}).text == "scheduled"
+        assert done.wait(10), seen
+    assert [data for data, _ in seen] == [f"later {i}" for i in range(20)]
+    threads = {name for _, name in seen}
+    assert len(threads) == 1
+    (thread,) = threads
+    assert thread != loop_thread and thread != threading.current_thread().name
+    assert thread.startswith("mcpclient-handlers")
+
+
+def test_garbage_collected_client_closes_its_server(everything_script: Path) -> None:
+    import gc
+
+    client = SyncClient(everything_script)
+    pid = client.call_tool("getpid").data
+    with pytest.warns(ResourceWarning, match="unclosed"):
+        del client
+        gc.collect()
+    wait_for(lambda: not pid_alive(pid), timeout=10)

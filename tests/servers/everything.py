@@ -21,6 +21,7 @@ Tests depend on the names below: change them only together with the tests.
 """
 
 import argparse
+import asyncio
 import json
 import os
 import socket
@@ -171,6 +172,9 @@ def _ask_roots() -> ListRoots:
     return ListRoots()
 
 
+_background_tasks: set[asyncio.Task[None]] = set()
+
+
 def build_server(name: str = "everything", *, log_level: ServerLogLevel = "WARNING") -> MCPServer:
     """A fresh server instance with every tool, resource, prompt and completion the tests use.
 
@@ -307,6 +311,22 @@ def build_server(name: str = "everything", *, log_level: ServerLogLevel = "WARNI
         for i in range(count):
             await send_log(ctx, level, f"log {i}")
         return f"logged {count}"
+
+    @server.tool()
+    async def log_later(ctx: Context, count: int = 3, delay: float = 0.2) -> str:
+        """Return at once, then (legacy protocol only) send `count` log lines "later i" after `delay` s."""
+        session = ctx.session
+
+        async def later() -> None:
+            await anyio.sleep(delay)
+            for i in range(count):
+                await session.send_log_message(level="info", data=f"later {i}", logger="everything")
+
+        # Deliberately outlives the request: a log line that no client call is waiting for.
+        task = asyncio.get_running_loop().create_task(later())
+        _background_tasks.add(task)
+        task.add_done_callback(_background_tasks.discard)
+        return "scheduled"
 
     @server.tool()
     def sample(prompt: str, result: Annotated[CreateMessageResult, Resolve(_ask_llm)]) -> str:
