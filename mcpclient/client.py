@@ -379,6 +379,7 @@ class Client:
                 async with sdk:
                     st.sdk = sdk
                     st.initialize_result = _initialize_result(sdk)
+                    await self._apply_log_level(sdk)
                     ready.set()
                     await stop.wait()
         except BaseException as exc:
@@ -393,6 +394,18 @@ class Client:
                 st.broken = True
             transport_ready.set()
             ready.set()
+
+    async def _apply_log_level(self, sdk: mcp.Client) -> None:
+        """Legacy servers learn `log_level` from `logging/setLevel`; modern ones per request."""
+        if self._log_level is None or self._is_modern():
+            return
+        capabilities = st_caps.logging if (st_caps := sdk.server_capabilities) else None
+        if capabilities is None:
+            return
+        try:
+            await sdk.session.set_logging_level(self._log_level)  # type: ignore[arg-type]
+        except Exception as exc:  # a server without setLevel still works, just at its own level
+            logger.debug("server %s refused logging/setLevel: %r", self.name, exc)
 
     def _connect_error(self, error: BaseException) -> MCPClientError | BaseException:
         leaf = _leaf(error)

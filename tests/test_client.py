@@ -180,12 +180,16 @@ async def test_server_initiated_handlers(
         assert line.level == "warning" and line.server == client.name
 
 
+@pytest.mark.parametrize("mode", MODES)
 async def test_default_log_handler_uses_stdlib_logging(
-    make_client: Callable[..., Client], caplog: pytest.LogCaptureFixture
+    mode: str, make_client: Callable[..., Client], caplog: pytest.LogCaptureFixture
 ) -> None:
+    """`log_level=` alone opts in on both generations; the default handler logs to stdlib logging."""
     caplog.set_level(logging.DEBUG, logger="mcpclient.server")
-    async with make_client("memory", log_level="debug") as client:
+    async with make_client("memory", log_level="error", mode=mode) as client:
+        await client.call_tool("log", {"message": "filtered out", "level": "info"})
         await client.call_tool("log", {"message": "to stdlib", "level": "error"})
+    assert not [r for r in caplog.records if "filtered out" in r.getMessage()]
     records = [r for r in caplog.records if "to stdlib" in r.getMessage()]
     assert records and records[0].levelno == logging.ERROR
     assert records[0].name == "mcpclient.server.everything"
