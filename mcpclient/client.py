@@ -344,8 +344,10 @@ class Client:
             assert st.stop is not None
             st.stop.set()
             with anyio.CancelScope(shield=True):
-                # The runner exits by itself on `stop`; cancel it only if the transport hangs.
-                with anyio.move_on_after(5):
+                # A connected runner exits by itself on `stop`; one still connecting (or a transport
+                # that hangs on close) is cancelled.
+                connected = st.ready is not None and st.ready.is_set() and st.sdk is not None
+                with anyio.move_on_after(5 if connected else 0):
                     await asyncio.shield(runner)
                 if not runner.done():
                     runner.cancel()

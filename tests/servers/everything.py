@@ -79,6 +79,7 @@ TOOL_NAMES = frozenset(
         "sleep",
         "progress",
         "log",
+        "log_later",
         "log_many",
         "sample",
         "elicit_name",
