@@ -28,7 +28,24 @@ if TYPE_CHECKING:
     )
     from .handlers import HandlerContext, LogMessage, MessageHandler
     from .results import CallToolResult
+    from .subscriptions import (
+        PromptsListChanged,
+        ResourcesListChanged,
+        ResourceUpdated,
+        ServerEvent,
+        ToolsListChanged,
+    )
     from .sync import SyncClient
+    from .tasks import (
+        PromptTask,
+        ResourceTask,
+        SyncPromptTask,
+        SyncResourceTask,
+        SyncToolTask,
+        TaskCancelledError,
+        TasksNotSupportedError,
+        ToolTask,
+    )
     from .transports import (
         ClientTransport,
         InMemoryTransport,
@@ -51,6 +68,21 @@ _EXPORTS = {
     "LogMessage": ".handlers",
     "MessageHandler": ".handlers",
     **dict.fromkeys(
+        ["PromptsListChanged", "ResourcesListChanged", "ResourceUpdated", "ServerEvent", "ToolsListChanged"],
+        ".subscriptions",
+    ),
+    **dict.fromkeys(
+        [
+            "PromptTask",
+            "ResourceTask",
+            "SyncPromptTask",
+            "SyncResourceTask",
+            "SyncToolTask",
+            "ToolTask",
+        ],
+        ".tasks",
+    ),
+    **dict.fromkeys(
         [
             "ClientClosedError",
             "ConfigError",
@@ -60,6 +92,8 @@ _EXPORTS = {
             "NotConnectedError",
             "ProtocolError",
             "ServerStartupError",
+            "TaskCancelledError",
+            "TasksNotSupportedError",
             "TimeoutError",
             "ToolError",
         ],
@@ -100,15 +134,28 @@ __all__ = [
     "NodeStdioTransport",
     "NotConnectedError",
     "NpxStdioTransport",
+    "PromptTask",
+    "PromptsListChanged",
     "ProtocolError",
     "PythonStdioTransport",
+    "ResourceTask",
+    "ResourceUpdated",
+    "ResourcesListChanged",
     "SSETransport",
+    "ServerEvent",
     "ServerStartupError",
     "StdioTransport",
     "StreamableHttpTransport",
     "SyncClient",
+    "SyncPromptTask",
+    "SyncResourceTask",
+    "SyncToolTask",
+    "TaskCancelledError",
+    "TasksNotSupportedError",
     "TimeoutError",
     "ToolError",
+    "ToolTask",
+    "ToolsListChanged",
     "UvxStdioTransport",
 ]
 

@@ -11,6 +11,8 @@ The tree, so you know what to catch before reading any class::
     ├── ProtocolError                  the server answered a request with a JSON-RPC error (code, message)
     │   └── ToolError                  a tool reported an error result (isError); message = tool's text
     ├── TimeoutError                   a request or the connection timed out (also builtins.TimeoutError)
+    ├── TasksNotSupportedError         the server/protocol has no tasks (also NotImplementedError)
+    ├── TaskCancelledError             result() of a task that was cancelled
     └── ConfigError                    an invalid MCPConfig entry, naming server and field (also ValueError)
 
 Every message names the server and, where there is one, the method.
@@ -31,6 +33,8 @@ __all__ = [
     "NotConnectedError",
     "ProtocolError",
     "ServerStartupError",
+    "TaskCancelledError",
+    "TasksNotSupportedError",
     "TimeoutError",
     "ToolError",
 ]
@@ -150,3 +154,19 @@ class ConfigError(MCPClientError, ValueError):
         self.field = field
         text = f"{field}: {message}" if field else message
         super().__init__(text, server=server)
+
+
+class TasksNotSupportedError(MCPClientError, NotImplementedError):
+    """The server (or the negotiated protocol) does not support this task operation.
+
+    2025-11-25 servers advertise the `tasks` capability (`list`, `cancel`,
+    `requests.tools.call`); 2026-07-28 removed tasks from the core protocol.
+    """
+
+
+class TaskCancelledError(MCPClientError):
+    """`result()` of a task that was cancelled. `task` is its last known status."""
+
+    def __init__(self, message: str, *, task: Any, server: str | None = None) -> None:
+        self.task = task
+        super().__init__(message, server=server, method="tasks/result")

@@ -9,7 +9,9 @@ object schema titled `<tool>Output` whose only, required property is `result`.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import json
 import keyword
 import re
@@ -60,6 +62,11 @@ class CallToolResult:
         from .notebook import call_tool_result_markdown
 
         return call_tool_result_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from .notebook import call_tool_result_html
+
+        return call_tool_result_html(self)
 
 
 if TYPE_CHECKING:
@@ -124,7 +131,12 @@ def schema_to_type(schema: Mapping[str, Any], root: Mapping[str, Any] | None = N
                 fields.append((_identifier(prop), sub_type))
             else:
                 default = _resolve_ref(sub, root).get("default")
-                optional.append((_identifier(prop), sub_type, dataclasses.field(default=default)))
+                spec: Any
+                if isinstance(default, list | dict):  # dataclasses reject mutable defaults: copy per instance
+                    spec = dataclasses.field(default_factory=functools.partial(copy.deepcopy, default))
+                else:
+                    spec = dataclasses.field(default=default)
+                optional.append((_identifier(prop), sub_type, spec))
         cls_name = _identifier(str(schema.get("title") or name))
         cls = dataclasses.make_dataclass(cls_name, [*fields, *optional])
         cls.__mcp_fields__ = {_identifier(p): p for p in props}  # type: ignore[attr-defined]
@@ -211,9 +223,10 @@ def _is_wrapped(tool_name: str | None, schema: Mapping[str, Any]) -> bool:
     if schema.get("x-fastmcp-wrap-result"):
         return True
     props = schema.get("properties") or {}
+    title = str(schema.get("title") or "")
+    # The SDK titles the wrapper after the *function*, which may differ from the tool's name.
     return (
-        tool_name is not None
-        and schema.get("title") == f"{tool_name}Output"
+        (title == f"{tool_name}Output" or title.endswith("Output"))
         and list(props) == ["result"]
         and list(schema.get("required") or []) == ["result"]
     )

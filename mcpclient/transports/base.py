@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
     from ..errors import MCPClientError
 
-__all__ = ["ClientTransport", "SessionTarget"]
+__all__ = ["SERVER_META_KEY", "ClientTransport", "SessionTarget"]
+
+SERVER_META_KEY = "mcpclient/server"
+"""`_meta` key naming the backend server of a message relayed by an MCPConfig proxy (logs, sampling, ...)."""
 
 SessionTarget: TypeAlias = "TransportStreams | Any"
 """SDK message streams `(read, write)`, or an in-process server `mcp.Client` accepts directly."""
@@ -43,6 +46,10 @@ class ClientTransport(abc.ABC):
 
     #: Extra seconds a connection may take beyond `init_timeout` (e.g. a user authorizing in a browser).
     connect_grace: float = 0.0
+
+    #: When set, the protocol mode (`"legacy"`, `"auto"`, a version) the engine must use on this
+    #: transport, overriding `Client(mode=...)` (e.g. an in-process proxy that relays mid-call requests).
+    mode: str | None = None
 
     @abc.abstractmethod
     def connect(self) -> AbstractAsyncContextManager[SessionTarget]:

@@ -1,0 +1,440 @@
+"""MCPConfig: many servers described in one `mcpServers` document (SPEC §5).
+
+The format is the one Claude Desktop, Cursor, FastMCP and VS Code use::
+
+    {
+      "mcpServers": {
+        "weather": {"command": "python", "args": ["weather.py"], "env": {"API_KEY": "..."}},
+        "search":  {"url": "https://example.com/mcp", "auth": "<bearer token>"},
+        "legacy":  {"url": "https://example.com/sse"}
+      }
+    }
+
+An entry with `command` is a stdio server (`args`, `env`, `cwd`, `keep_alive`); an entry
+with `url` is a remote server (`transport`: `"http"` (default), `"streamable-http"` or
+`"sse"`, inferred from the URL when absent: a `/sse` path segment means SSE; `headers`;
+`auth`: a bearer token or `"oauth"`). Both take `timeout` (seconds per request). VS Code's
+spelling is accepted too: a top-level `"servers"` key and `"type": "stdio" | "http" | "sse"`.
+Unknown keys, top-level or in entries, are kept (`model_extra`) and written back by
+`to_dict()`.
+
+Validation errors raise `mcpclient.errors.ConfigError` naming the server and the field
+path, e.g. ``server 'weather': mcpServers.weather.args: Input should be a valid list``.
+
+`MCPConfigTransport` (in `mcpclient.transports.config`, re-exported here) runs a config:
+one server directly, several through an in-process proxy that prefixes their names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import ConfigError
+from .transports.base import ClientTransport
+from .transports.http import SSETransport, StreamableHttpTransport
+from .transports.stdio import StdioTransport
+
+if TYPE_CHECKING:
+    from .transports.config import MCPConfigTransport as MCPConfigTransport
+
+__all__ = [
+    "MCPConfig",
+    "MCPConfigTransport",
+    "MCPServerEntry",
+    "RemoteServerEntry",
+    "StdioServerEntry",
+]
+
+RemoteTransportName = Literal["http", "streamable-http", "sse"]
+
+_SECRET_HEADER = re.compile(r"auth|cookie|token|key|secret|pass|session|credential", re.IGNORECASE)
+_TRANSPORT_ALIASES = {
+    "http": "http",
+    "streamable-http": "streamable-http",
+    "streamablehttp": "streamable-http",
+    "sse": "sse",
+    "stdio": "stdio",
+}
+_ENTRY_ERROR = (
+    "a server entry must be an object with either 'url' (a remote server) or 'command' (a stdio server), not both"
+)
+
+
+def _scalar_to_str(value: Any) -> Any:
+    """Numbers and booleans written without quotes (`"PORT": 8080`) as the strings a process needs."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _normalize_transport(value: Any) -> Any:
+    if isinstance(value, str):
+        key = value.strip().lower().replace("_", "-")
+        return _TRANSPORT_ALIASES.get(key, _TRANSPORT_ALIASES.get(key.replace("-", ""), value))
+    return value
+
+
+class _ConfigModel(BaseModel):
+    """Shared behaviour: unknown keys kept, validation errors raised as `ConfigError`."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, validate_assignment=False)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _config_error(exc, data, type(self)) from None
+
+    # Only translates errors: validation of nested models must not call it (pydantic's own marker).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        extra: Literal["allow", "ignore", "forbid"] | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Validate `obj`; raises `ConfigError` (not pydantic's `ValidationError`)."""
+        try:
+            return super().model_validate(
+                obj,
+                strict=strict,
+                extra=extra,
+                from_attributes=from_attributes,
+                context=context,
+                by_alias=by_alias,
+                by_name=by_name,
+            )
+        except ValidationError as exc:
+            raise _config_error(exc, obj, cls) from None
+
+
+class _ServerEntry(_ConfigModel):
+    timeout: float | None = Field(default=None, gt=0)
+    """Default timeout of a request to this server, in seconds (used when several servers are combined)."""
+
+    def to_transport(self, name: str | None = None) -> ClientTransport:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class StdioServerEntry(_ServerEntry):
+    """A server run as a subprocess: `command args...` with `env` added to a minimal environment."""
+
+    command: str = Field(min_length=1)
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+    cwd: str | None = None
+    keep_alive: bool = True
+    transport: Literal["stdio"] | None = None
+    type: Literal["stdio"] | None = None
+
+    @field_validator("transport", "type", mode="before")
+    @classmethod
+    def _transport_name(cls, value: Any) -> Any:
+        return _normalize_transport(value)
+
+    @field_validator("args", mode="before")
+    @classmethod
+    def _args(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return [_scalar_to_str(v) for v in value]
+        return value
+
+    @field_validator("env", mode="before")
+    @classmethod
+    def _env(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if isinstance(value, Mapping):
+            return {k: _scalar_to_str(v) for k, v in value.items()}
+        return value
+
+    @field_validator("cwd", mode="before")
+    @classmethod
+    def _cwd(cls, value: Any) -> Any:
+        return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+    def to_transport(self, name: str | None = None) -> StdioTransport:
+        """A `StdioTransport` for this entry, named `name`."""
+        return StdioTransport(
+            self.command, self.args, env=self.env or None, cwd=self.cwd, keep_alive=self.keep_alive, name=name
+        )
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for key, value in super().__repr_args__():
+            if key == "env" and isinstance(value, dict):
+                value = dict.fromkeys(value, "***")
+            yield key, value
+
+
+class RemoteServerEntry(_ServerEntry):
+    """A server reached over HTTP: Streamable HTTP (default) or legacy SSE."""
+
+    url: str
+    transport: RemoteTransportName | None = None
+    type: RemoteTransportName | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    auth: str | None = None
+    """A bearer token (sent as `Authorization: Bearer ...`) or `"oauth"`."""
+    sse_read_timeout: float | None = Field(default=None, gt=0)
+
+    @field_validator("transport", "type", mode="before")
+    @classmethod
+    def _transport_name(cls, value: Any) -> Any:
+        return _normalize_transport(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _headers(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if isinstance(value, Mapping):
+            return {k: _scalar_to_str(v) for k, v in value.items()}
+        return value
+
+    @property
+    def transport_type(self) -> Literal["http", "sse"]:
+        """`"sse"` or `"http"` (Streamable HTTP): as configured, else inferred from the URL."""
+        chosen = self.transport or self.type
+        if chosen is None:
+            return "sse" if "sse" in urlsplit(self.url).path.split("/") else "http"
+        return "sse" if chosen == "sse" else "http"
+
+    def to_transport(self, name: str | None = None) -> StreamableHttpTransport | SSETransport:
+        """A `StreamableHttpTransport` or `SSETransport` for this entry, named `name`."""
+        cls = SSETransport if self.transport_type == "sse" else StreamableHttpTransport
+        options: dict[str, Any] = {}
+        if self.sse_read_timeout is not None:
+            options["sse_read_timeout"] = self.sse_read_timeout
+        return cls(self.url, headers=self.headers or None, auth=self.auth, name=name, **options)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for key, value in super().__repr_args__():
+            if key == "auth" and value is not None:
+                value = "oauth" if value.strip().lower() == "oauth" else "***"
+            elif key == "headers" and isinstance(value, dict):
+                value = {k: ("***" if _SECRET_HEADER.search(k) else v) for k, v in value.items()}
+            elif key == "url" and isinstance(value, str):
+                parts = urlsplit(value)
+                netloc, query = parts.netloc.rpartition("@")[2], "***" if parts.query else ""
+                value = parts._replace(netloc=netloc, query=query).geturl()
+            yield key, value
+
+
+def _entry_kind(value: Any) -> str | None:
+    """The discriminator: `"remote"` for a `url`, `"stdio"` for a `command`, None when ambiguous."""
+    if isinstance(value, StdioServerEntry):
+        return "stdio"
+    if isinstance(value, RemoteServerEntry):
+        return "remote"
+    if not isinstance(value, Mapping):
+        return None
+    has_url, has_command = "url" in value, "command" in value
+    if has_url != has_command:
+        return "remote" if has_url else "stdio"
+    if not has_url:
+        # Neither: let the declared type say which field is missing.
+        kind = _normalize_transport(value.get("type", value.get("transport")))
+        if kind == "stdio":
+            return "stdio"
+        if kind in ("http", "streamable-http", "sse"):
+            return "remote"
+    return None
+
+
+MCPServerEntry = Annotated[
+    Annotated[StdioServerEntry, Tag("stdio")] | Annotated[RemoteServerEntry, Tag("remote")],
+    Discriminator(_entry_kind, custom_error_type="server_entry", custom_error_message=_ENTRY_ERROR),
+]
+"""One `mcpServers` entry: a `StdioServerEntry` or a `RemoteServerEntry`."""
+
+
+class MCPConfig(_ConfigModel):
+    """A set of named servers: `{"mcpServers": {name: entry}}`.
+
+    Build one with `MCPConfig.from_dict(data)`, `MCPConfig.from_file(path)` or
+    `MCPConfig(mcpServers={...})`; pass it (or the dict, or the `.json` path) to
+    `Client`/`SyncClient`.
+    """
+
+    mcpServers: dict[str, MCPServerEntry] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _vscode_servers(cls, data: Any) -> Any:
+        """Accept VS Code's top-level `"servers"` key as `mcpServers`."""
+        if isinstance(data, Mapping) and "servers" in data and isinstance(data["servers"], Mapping):
+            data = dict(data)
+            servers = dict(data.pop("servers"))
+            existing = data.get("mcpServers")
+            if isinstance(existing, Mapping):
+                duplicates = sorted(set(existing) & set(servers))
+                if duplicates:
+                    raise ValueError(f"servers {duplicates} appear under both 'mcpServers' and 'servers'")
+                servers = {**existing, **servers}
+            data["mcpServers"] = servers
+        return data
+
+    @field_validator("mcpServers")
+    @classmethod
+    def _names(cls, servers: dict[str, Any]) -> dict[str, Any]:
+        for name in servers:
+            if not name or not name.strip():
+                raise ValueError("server names must not be empty")
+            if "/" in name:
+                raise ValueError(f"server name {name!r} must not contain '/'")
+        return servers
+
+    # ---------------------------------------------------------------- loading and saving
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MCPConfig:
+        """Validate a parsed config document (`mcpServers` or VS Code's `servers`)."""
+        if isinstance(data, MCPConfig):
+            return data
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"an MCP config must be a JSON object, not {type(data).__name__}")
+        return cls.model_validate(dict(data))
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> MCPConfig:
+        """Read a `.json` config file (comments and trailing commas, as VS Code writes them, are allowed)."""
+        file = Path(path)
+        text = file.read_text(encoding="utf-8-sig")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            try:
+                data = json.loads(_strip_jsonc(text))
+            except json.JSONDecodeError:
+                raise ConfigError(f"{file}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{file}: an MCP config must be a JSON object, not {type(data).__name__}")
+        try:
+            return cls.from_dict(data)
+        except ConfigError as exc:
+            error = ConfigError(f"{file}: {exc.message}", server=exc.server)
+            error.field = exc.field
+            raise error from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config as JSON-ready data (unknown keys included, unset options left out)."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True) | {
+            "mcpServers": {
+                name: entry.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+                for name, entry in self.mcpServers.items()
+            }
+        }
+
+    # ---------------------------------------------------------------- use
+
+    def to_transport(self, **options: Any) -> MCPConfigTransport:
+        """An `MCPConfigTransport` for this config (`options` such as `continue_on_error=True`)."""
+        from .transports.config import MCPConfigTransport
+
+        return MCPConfigTransport(self, **options)
+
+    def transports(self) -> dict[str, ClientTransport]:
+        """Each server's own transport, by name."""
+        return {name: entry.to_transport(name) for name, entry in self.mcpServers.items()}
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for key, value in super().__repr_args__():
+            if key == "mcpServers" and isinstance(value, dict):
+                value = list(value)
+            yield key, value
+
+
+def _strip_jsonc(text: str) -> str:
+    """`text` without // and /* */ comments and trailing commas (strings left intact)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        else:
+            out.append(ch)
+            i += 1
+    return re.sub(r",(\s*[}\]])", r"\1", "".join(out))
+
+
+_TAGS = frozenset({"stdio", "remote"})
+
+
+def _config_error(exc: ValidationError, data: Any, model: type[BaseModel]) -> ConfigError:
+    """One `ConfigError` for a pydantic `ValidationError`: server name and dotted field path of each problem."""
+    top_key = "mcpServers"
+    if isinstance(data, Mapping) and "mcpServers" not in data and "servers" in data:
+        top_key = "servers"
+    problems: list[tuple[str | None, str, str]] = []
+    for error in exc.errors(include_url=False):
+        loc = [str(part) for part in error["loc"]]
+        server: str | None = None
+        if model is MCPConfig and loc and loc[0] == "mcpServers":
+            loc[0] = top_key
+            if len(loc) > 1:
+                server = loc[1]
+            if len(loc) > 2 and loc[2] in _TAGS:
+                del loc[2]  # the union member the discriminator chose
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append((server, ".".join(loc), message))
+    if not problems:  # pragma: no cover - pydantic always reports at least one
+        return ConfigError(str(exc))
+    server, field, message = problems[0]
+    if len(problems) > 1:
+        others = "; ".join(f"{f or '<config>'}: {m}" for _, f, m in problems[1:])
+        message = f"{message} (also: {others})"
+    return ConfigError(message, server=server, field=field or None)
+
+
+def __getattr__(name: str) -> Any:
+    # The transport imports this module; resolve it lazily to keep the import graph acyclic.
+    if name == "MCPConfigTransport":
+        from .transports.config import MCPConfigTransport
+
+        return MCPConfigTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

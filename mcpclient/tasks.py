@@ -1,0 +1,790 @@
+"""Task-augmented requests (MCP 2025-11-25 "tasks"): `ToolTask`, `ResourceTask`, `PromptTask`.
+
+```python
+task = await client.call_tool("build", {"target": "all"}, task=True)   # returns at once
+task.on_status_change(lambda status: print(status.status, status.status_message))
+result = await task.result()        # waits until the task is terminal, then `tasks/result`
+```
+
+How it maps onto the wire (2025-11-25):
+
+- `call_tool(..., task=True, ttl=...)` sends `tools/call` with `params.task = {ttl}`; the server
+  answers `CreateTaskResult` and runs the tool in the background. `read_resource` and
+  `get_prompt` accept `task=True` the same way (servers that support it; the 2025-11-25
+  capability table only lists `tools/call`). A server that ignores the augmentation and
+  answers with the ordinary result gets a task object that is already `completed`.
+- `status()` is `tasks/get`; `result()` polls `tasks/get` at the server's suggested
+  `pollInterval` (clamped to [10 ms, 5 s]; 500 ms when none) until the task is terminal or
+  `input_required`, then sends `tasks/result`, which returns the underlying request's result
+  (a tool's `isError` result raises `ToolError`, like `call_tool`); `cancel()` is `tasks/cancel`.
+- Status-change callbacks (`on_status_change`) and `status_updates()` are fed by the same
+  poller. `notifications/tasks/status` is optional for servers and SDK 2.3 drops it (it is
+  not in the core notification tables; observing it needs a `ClientExtension` binding,
+  which would advertise a made-up extension on every 2026-07-28 request), so polling is
+  the mechanism; it is spec-compliant because receivers must not rely on those notifications.
+
+Protocol caveat: 2026-07-28 removed tasks from the core protocol (they continue as an
+extension with a different wire shape, which mcpclient does not implement). Every task
+operation checks the negotiated session first and raises `TasksNotSupportedError` when the
+server does not advertise the 2025-11-25 `tasks` capability (always the case on 2026-07-28
+sessions); connect with `mode="legacy"` to use a server's 2025-11-25 tasks.
+
+`SyncClient` returns `SyncToolTask` / `SyncResourceTask` / `SyncPromptTask`: the same
+methods, blocking, plus a blocking `status_updates(timeout=)` iterator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import queue
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
+
+import anyio
+
+from .errors import ProtocolError, TaskCancelledError, TasksNotSupportedError, TimeoutError
+from .handlers.context import call_handler
+
+if TYPE_CHECKING:
+    import mcp
+    from mcp import types
+
+    from .client import Client, Timeout
+    from .results import CallToolResult
+
+__all__ = [
+    "PromptTask",
+    "ResourceTask",
+    "StatusCallback",
+    "SyncPromptTask",
+    "SyncResourceTask",
+    "SyncTask",
+    "SyncToolTask",
+    "Task",
+    "TaskCancelledError",
+    "TasksNotSupportedError",
+    "ToolTask",
+]
+
+logger = logging.getLogger("mcpclient")
+
+R = TypeVar("R")
+TaskKind = Literal["tool", "resource", "prompt"]
+StatusCallback = Callable[["types.Task"], "Awaitable[None] | None"]
+"""`callback(status)`: a `mcp.types.Task` (task_id, status, status_message, poll_interval, ...)."""
+
+TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
+RELATED_TASK_META_KEY = "io.modelcontextprotocol/related-task"
+_DEFAULT_POLL = 0.5
+_MIN_POLL = 0.01
+_MAX_POLL = 5.0
+
+
+# ---------------------------------------------------------------------------------- wire helpers
+
+
+def _check_support(client: Client, method: str, feature: str | None) -> None:
+    """Raise `TasksNotSupportedError` unless the session's server advertises `feature` of `tasks`."""
+    result = client.initialize_result
+    capabilities = result.capabilities if result is not None else None
+    tasks = capabilities.tasks if capabilities is not None else None
+    if tasks is None:
+        if client._is_modern():
+            raise TasksNotSupportedError(
+                f"tasks are not available on this {client.protocol_version} session: MCP 2026-07-28 removed tasks "
+                "from the core protocol (they continue as an extension mcpclient does not implement); "
+                "connect with mode='legacy' to use the server's 2025-11-25 tasks",
+                server=client.name,
+                method=method,
+            )
+        raise TasksNotSupportedError(
+            "the server does not advertise the 'tasks' capability", server=client.name, method=method
+        )
+    missing = False
+    if feature == "list":
+        missing = tasks.list is None
+    elif feature == "cancel":
+        missing = tasks.cancel is None
+    elif feature == "tools/call":
+        missing = tasks.requests is None or tasks.requests.tools is None or tasks.requests.tools.call is None
+    if missing:
+        raise TasksNotSupportedError(
+            f"the server's 'tasks' capability does not include {feature!r}", server=client.name, method=method
+        )
+
+
+async def _send_raw(sdk: mcp.Client, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Send a request whose result the SDK's per-method validation cannot type.
+
+    A task-augmented `tools/call` answers `CreateTaskResult`, which the SDK would reject as
+    an invalid `CallToolResult`; `tasks/result` carries the original request's result.
+    Same path as the SDK's own `subscriptions/listen` driver: stamp, then send raw.
+    """
+    session = sdk.session
+    data: dict[str, Any] = {"method": method, "params": params}
+    opts: Any = {}
+    session._stamp(data, opts)
+    return await session._dispatcher.send_raw_request(method, data.get("params"), opts)
+
+
+def _parse_task(raw: Any, client: Client, method: str) -> types.Task:
+    from mcp import types
+    from pydantic import ValidationError
+
+    try:
+        return types.Task.model_validate(raw, by_name=False)
+    except ValidationError as exc:
+        raise ProtocolError(f"server sent an invalid task: {exc}", server=client.name, method=method) from None
+
+
+def _parse_payload(
+    raw: Mapping[str, Any], kind: TaskKind | None, client: Client, method: str
+) -> types.CallToolResult | types.ReadResourceResult | types.GetPromptResult:
+    """The original request's result from a `tasks/result` (or immediate) payload."""
+    from mcp import types
+    from pydantic import ValidationError
+
+    if kind is None:
+        kind = (
+            "tool" if "content" in raw else "resource" if "contents" in raw else "prompt" if "messages" in raw else None
+        )
+    model: type[types.CallToolResult | types.ReadResourceResult | types.GetPromptResult]
+    if kind == "tool":
+        model = types.CallToolResult
+    elif kind == "resource":
+        model = types.ReadResourceResult
+    elif kind == "prompt":
+        model = types.GetPromptResult
+    else:
+        raise ProtocolError(
+            f"cannot tell which request the task result belongs to (keys: {sorted(raw)})",
+            server=client.name,
+            method=method,
+        )
+    try:
+        return model.model_validate(dict(raw), by_name=False)
+    except ValidationError as exc:
+        raise ProtocolError(f"server sent an invalid task result: {exc}", server=client.name, method=method) from None
+
+
+def _synthetic_task(status: Literal["completed", "failed"], message: str | None = None) -> types.Task:
+    """A local stand-in when the server answered a task-augmented request directly."""
+    from mcp import types
+
+    now = datetime.now(UTC).isoformat()
+    return types.Task(
+        task_id=f"local-{uuid.uuid4().hex}",
+        status=status,
+        status_message=message,
+        created_at=now,
+        last_updated_at=now,
+        ttl=None,
+    )
+
+
+# ------------------------------------------------------------------------- Client operations
+
+
+async def get_task_status(client: Client, task_id: str, timeout: Timeout) -> types.GetTaskResult:
+    """`tasks/get`."""
+    from mcp import types
+
+    async def op(sdk: mcp.Client) -> types.GetTaskResult:
+        _check_support(client, "tasks/get", None)
+        request = types.GetTaskRequest(params=types.GetTaskRequestParams(task_id=task_id))
+        return await sdk.session.send_request(request, types.GetTaskResult)
+
+    return await client._request(f"tasks/get {task_id!r}", op, timeout)
+
+
+async def get_task_payload(client: Client, task_id: str, timeout: Timeout) -> dict[str, Any]:
+    """`tasks/result`: the raw result of the original request (the server blocks until the task is terminal)."""
+
+    async def op(sdk: mcp.Client) -> dict[str, Any]:
+        _check_support(client, "tasks/result", None)
+        return await _send_raw(sdk, "tasks/result", {"taskId": task_id})
+
+    return await client._request(f"tasks/result {task_id!r}", op, timeout)
+
+
+async def get_task_result(
+    client: Client, task_id: str, timeout: Timeout
+) -> types.CallToolResult | types.ReadResourceResult | types.GetPromptResult:
+    """`tasks/result`, typed by the payload's shape (tool, resource or prompt result)."""
+    raw = await get_task_payload(client, task_id, timeout)
+    return _parse_payload(raw, None, client, "tasks/result")
+
+
+async def list_tasks(client: Client, cursor: str | None, limit: int | None, timeout: Timeout) -> types.ListTasksResult:
+    """`tasks/list` from `cursor`, following pages until `limit` tasks are collected (whole pages)."""
+    from mcp import types
+
+    async def op(sdk: mcp.Client) -> types.ListTasksResult:
+        _check_support(client, "tasks/list", "list")
+        collected: list[types.Task] = []
+        next_cursor, seen = cursor, set[str]()
+        while True:
+            params = types.PaginatedRequestParams(cursor=next_cursor) if next_cursor else None
+            page = await sdk.session.send_request(types.ListTasksRequest(params=params), types.ListTasksResult)
+            collected.extend(page.tasks)
+            next_cursor = page.next_cursor
+            if not next_cursor or next_cursor in seen or (limit is not None and len(collected) >= limit):
+                return types.ListTasksResult(tasks=collected, next_cursor=next_cursor)
+            seen.add(next_cursor)
+
+    return await client._request("tasks/list", op, timeout)
+
+
+async def cancel_task(client: Client, task_id: str, timeout: Timeout) -> types.CancelTaskResult:
+    """`tasks/cancel`."""
+    from mcp import types
+
+    async def op(sdk: mcp.Client) -> types.CancelTaskResult:
+        _check_support(client, "tasks/cancel", "cancel")
+        request = types.CancelTaskRequest(params=types.CancelTaskRequestParams(task_id=task_id))
+        return await sdk.session.send_request(request, types.CancelTaskResult)
+
+    return await client._request(f"tasks/cancel {task_id!r}", op, timeout)
+
+
+async def _create(
+    client: Client,
+    method: str,
+    label: str,
+    params: dict[str, Any],
+    *,
+    task_id: str | None,
+    ttl: int | None,
+    timeout: Timeout,
+) -> tuple[types.Task, dict[str, Any] | None]:
+    """Send a task-augmented request: (the created task, None) or (a synthetic task, the direct result)."""
+    metadata: dict[str, Any] = {}
+    if ttl is not None:
+        metadata["ttl"] = ttl
+    if task_id is not None:
+        metadata["taskId"] = task_id  # a hint from early drafts; 2025-11-25 servers assign their own id
+
+    async def op(sdk: mcp.Client) -> dict[str, Any]:
+        _check_support(client, method, "tools/call" if method == "tools/call" else None)
+        return await _send_raw(sdk, method, {**params, "task": metadata})
+
+    raw = await client._request(label, op, timeout)
+    if isinstance(raw.get("task"), Mapping):
+        return _parse_task(raw["task"], client, method), None
+    # The server ran the request directly (it does not support tasks for it): a finished task.
+    failed = bool(raw.get("isError"))
+    return _synthetic_task("failed" if failed else "completed", "executed without a task by the server"), raw
+
+
+async def start_tool_task(
+    client: Client,
+    name: str,
+    arguments: Mapping[str, Any] | None,
+    *,
+    timeout: Timeout,
+    raise_on_error: bool,
+    meta: Mapping[str, Any] | None,
+    task_id: str | None,
+    ttl: int | None,
+) -> ToolTask:
+    params: dict[str, Any] = {"name": name}
+    if arguments is not None:
+        params["arguments"] = dict(arguments)
+    if request_meta := client._request_meta(meta):
+        params["_meta"] = request_meta
+    status, direct = await _create(
+        client, "tools/call", f"tools/call {name!r}", params, task_id=task_id, ttl=ttl, timeout=timeout
+    )
+    return ToolTask(client, status, name=name, raise_on_error=raise_on_error, direct=direct)
+
+
+async def start_resource_task(
+    client: Client, uri: str, *, timeout: Timeout, task_id: str | None, ttl: int | None
+) -> ResourceTask:
+    params: dict[str, Any] = {"uri": str(uri)}
+    if request_meta := client._request_meta(None):
+        params["_meta"] = request_meta
+    status, direct = await _create(
+        client, "resources/read", f"resources/read {uri!r}", params, task_id=task_id, ttl=ttl, timeout=timeout
+    )
+    return ResourceTask(client, status, uri=str(uri), direct=direct)
+
+
+async def start_prompt_task(
+    client: Client,
+    name: str,
+    arguments: dict[str, str] | None,
+    *,
+    timeout: Timeout,
+    task_id: str | None,
+    ttl: int | None,
+) -> PromptTask:
+    params: dict[str, Any] = {"name": name}
+    if arguments is not None:
+        params["arguments"] = arguments
+    if request_meta := client._request_meta(None):
+        params["_meta"] = request_meta
+    status, direct = await _create(
+        client, "prompts/get", f"prompts/get {name!r}", params, task_id=task_id, ttl=ttl, timeout=timeout
+    )
+    return PromptTask(client, status, name=name, direct=direct)
+
+
+# ---------------------------------------------------------------------------------- task objects
+
+
+def _poll_seconds(status: types.Task) -> float:
+    interval = status.poll_interval
+    if interval is None:
+        return _DEFAULT_POLL
+    return min(max(interval / 1000, _MIN_POLL), _MAX_POLL)
+
+
+class Task(Generic[R]):
+    """A request running on the server as a task. Await it (or `result()`) for its result.
+
+    `task_id` is the server's id; `last_status` the most recent status seen (a `mcp.types.Task`).
+    Methods must be used on the event loop of the client that created the task.
+    """
+
+    kind: ClassVar[TaskKind]
+
+    def __init__(self, client: Client, status: types.Task, *, direct: Mapping[str, Any] | None = None) -> None:
+        self.client = client
+        self.task_id = status.task_id
+        self._last: types.Task = status
+        self._observed_at = time.monotonic()
+        self._direct = dict(direct) if direct is not None else None
+        self._payload: dict[str, Any] | None = self._direct
+        self._callbacks: list[StatusCallback] = []
+        self._changed: anyio.Event | None = None
+        self._watching = False
+        self._watch_error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.task_id!r} {self._last.status} on {self.client.name!r}>"
+
+    @property
+    def last_status(self) -> types.Task:
+        """The most recent status seen (no request)."""
+        return self._last
+
+    @property
+    def is_done(self) -> bool:
+        """Whether the last status seen is terminal (completed, failed or cancelled)."""
+        return self._last.status in TERMINAL_STATUSES
+
+    @property
+    def executed_directly(self) -> bool:
+        """True when the server ignored the task augmentation and answered with the result at once."""
+        return self._direct is not None
+
+    # --- status
+
+    async def status(self, *, timeout: Timeout = None) -> types.Task:
+        """Ask the server for the current status (`tasks/get`)."""
+        if self._direct is not None:
+            return self._last
+        current = await get_task_status(self.client, self.task_id, timeout)
+        await self._observe(current)
+        return current
+
+    async def wait(self, *, timeout: Timeout = None) -> types.Task:
+        """Wait until the task is terminal; its final status. Raises `mcpclient.TimeoutError` after `timeout`."""
+        await self._wait_until(lambda: self.is_done, timeout)
+        return self._last
+
+    async def cancel(self, *, timeout: Timeout = None) -> types.Task:
+        """Ask the server to cancel the task (`tasks/cancel`); its new status."""
+        if self._direct is not None:
+            return self._last
+        result = await cancel_task(self.client, self.task_id, timeout)
+        await self._observe(result)
+        return result
+
+    def on_status_change(self, callback: StatusCallback) -> StatusCallback:
+        """Call `callback(status)` (plain or async) whenever the status changes; usable as a decorator.
+
+        Starts a background poller (owned by the session) while the task is not terminal.
+        """
+        self._callbacks.append(callback)
+        if not self.is_done:
+            self._start_watcher()
+        return callback
+
+    def remove_status_callback(self, callback: StatusCallback) -> None:
+        """Stop calling `callback`."""
+        with contextlib.suppress(ValueError):
+            self._callbacks.remove(callback)
+
+    async def status_updates(self) -> AsyncIterator[types.Task]:
+        """The current status, then each new status until a terminal one (intermediate ones may coalesce)."""
+        seen = self._last
+        yield seen
+        while seen.status not in TERMINAL_STATUSES:
+            await self._wait_until(functools.partial(self._changed_from, seen), None)
+            seen = self._last
+            yield seen
+
+    def _changed_from(self, status: types.Task) -> bool:
+        return self._last is not status
+
+    # --- result
+
+    async def result(self, *, timeout: Timeout = None) -> R:
+        """Wait until the task is done and return the original request's result.
+
+        Raises what the original request would have (`ToolError` for a failed tool unless
+        `raise_on_error=False`, `ProtocolError` for a JSON-RPC error), `TaskCancelledError`
+        for a cancelled task, `mcpclient.TimeoutError` after `timeout` seconds.
+        """
+        if self._payload is None:
+            limit = self.client._timeout_for(timeout) if timeout is not None else None
+            with anyio.move_on_after(limit) as scope:
+                await self._wait_until(lambda: self.is_done or self._last.status == "input_required", None)
+                if self._last.status == "cancelled":
+                    message = self._last.status_message or "the task was cancelled"
+                    raise TaskCancelledError(
+                        f"task {self.task_id!r}: {message}", task=self._last, server=self.client.name
+                    )
+                # input_required: `tasks/result` is where the server's questions arrive (answered by
+                # the client's sampling/elicitation handlers); it returns once the task is done.
+                self._payload = await get_task_payload(self.client, self.task_id, None)
+            if self._payload is None and scope.cancelled_caught:
+                raise TimeoutError(
+                    f"task {self.task_id!r} not done after {limit}s",
+                    timeout=limit,
+                    server=self.client.name,
+                    method="tasks/result",
+                )
+            assert self._payload is not None
+        return await self._convert(self._payload)
+
+    def __await__(self) -> Generator[Any, None, R]:
+        return self.result().__await__()
+
+    async def _convert(self, payload: Mapping[str, Any]) -> R:
+        raise NotImplementedError
+
+    # --- the poller
+
+    def _event(self) -> anyio.Event:
+        if self._changed is None:
+            self._changed = anyio.Event()
+        return self._changed
+
+    def _wake(self) -> None:
+        event, self._changed = self._changed, None
+        if event is not None:
+            event.set()
+
+    async def _observe(self, status: types.Task) -> None:
+        previous = self._last
+        self._observed_at = time.monotonic()
+        if previous.status in TERMINAL_STATUSES:
+            return  # terminal is final; a late answer must not move it back
+        if (status.status, status.status_message) == (previous.status, previous.status_message):
+            return
+        self._last = status
+        self._wake()
+        for callback in list(self._callbacks):
+            try:
+                await call_handler(callback, status)
+            except Exception:
+                logger.exception("task status callback failed (server %s, task %s)", self.client.name, self.task_id)
+
+    async def _poll_once(self) -> None:
+        delay = _poll_seconds(self._last) - (time.monotonic() - self._observed_at)
+        if delay > 0:
+            await anyio.sleep(delay)
+        await self._observe(await get_task_status(self.client, self.task_id, None))
+
+    async def _watch(self) -> None:
+        try:
+            while not self.is_done:
+                await self._poll_once()
+        except Exception as exc:
+            self._watch_error = exc
+        finally:
+            self._watching = False
+            self._wake()
+
+    def _start_watcher(self) -> bool:
+        """Run the poller in the session's task group (it ends with the session). False if not connected."""
+        if self._watching:
+            return True
+        state = self.client._state
+        session = state.sdk.session if state.sdk is not None and not state.broken else None
+        task_group = getattr(session, "_task_group", None)
+        if task_group is None:
+            return False
+        self._watching = True
+        task_group.start_soon(self._watch)
+        return True
+
+    async def _wait_until(self, done: Callable[[], bool], timeout: Timeout) -> None:
+        limit = self.client._timeout_for(timeout) if timeout is not None else None
+        with anyio.move_on_after(limit) as scope:
+            while not done():
+                if self._direct is not None:
+                    return
+                if self._watch_error is not None:
+                    error, self._watch_error = self._watch_error, None
+                    raise error
+                event = self._event()
+                if self._start_watcher():
+                    await event.wait()
+                else:
+                    await self._poll_once()  # not connected yet: poll here (connects lazily or raises)
+        if scope.cancelled_caught and not done():
+            raise TimeoutError(
+                f"task {self.task_id!r} still {self._last.status} after {limit}s",
+                timeout=limit,
+                server=self.client.name,
+                method="tasks/get",
+            )
+
+
+class ToolTask(Task["CallToolResult"]):
+    """A tool call running as a task; `result()` gives the `CallToolResult` `call_tool` would have."""
+
+    kind = "tool"
+
+    def __init__(
+        self,
+        client: Client,
+        status: types.Task,
+        *,
+        name: str,
+        raise_on_error: bool = True,
+        direct: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(client, status, direct=direct)
+        self.name = name
+        self.raise_on_error = raise_on_error
+
+    async def _convert(self, payload: Mapping[str, Any]) -> CallToolResult:
+        raw = cast("types.CallToolResult", _parse_payload(payload, "tool", self.client, "tasks/result"))
+        if not raw.is_error:
+            # What the SDK does for a direct call: check structured content against the output schema.
+            await self.client._request(
+                f"tools/call {self.name!r}", lambda sdk: sdk.session.validate_tool_result(self.name, raw)
+            )
+        return await self.client._to_call_tool_result(self.name, raw, self.raise_on_error, None)
+
+
+class ResourceTask(Task["list[types.TextResourceContents | types.BlobResourceContents]"]):
+    """A resource read running as a task; `result()` gives the contents `read_resource` would have."""
+
+    kind = "resource"
+
+    def __init__(
+        self, client: Client, status: types.Task, *, uri: str, direct: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(client, status, direct=direct)
+        self.uri = uri
+
+    async def _convert(
+        self, payload: Mapping[str, Any]
+    ) -> list[types.TextResourceContents | types.BlobResourceContents]:
+        raw = cast("types.ReadResourceResult", _parse_payload(payload, "resource", self.client, "tasks/result"))
+        return list(raw.contents)
+
+
+class PromptTask(Task["types.GetPromptResult"]):
+    """A prompt request running as a task; `result()` gives the `GetPromptResult`."""
+
+    kind = "prompt"
+
+    def __init__(
+        self, client: Client, status: types.Task, *, name: str, direct: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(client, status, direct=direct)
+        self.name = name
+
+    async def _convert(self, payload: Mapping[str, Any]) -> types.GetPromptResult:
+        return cast("types.GetPromptResult", _parse_payload(payload, "prompt", self.client, "tasks/result"))
+
+
+# -------------------------------------------------------------------------------- blocking face
+
+
+class _SyncHost(Protocol):
+    """What a blocking task needs from its `SyncClient`."""
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any: ...
+
+    @property
+    def _dispatch(self) -> Any: ...
+
+
+async def _run(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
+
+class SyncTask(Generic[R]):
+    """The blocking face of a `Task` (what `SyncClient` returns for `task=True`)."""
+
+    def __init__(self, host: _SyncHost, task: Task[R]) -> None:
+        self._host = host
+        self.task = task
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.task.task_id!r} {self.task.last_status.status}>"
+
+    @property
+    def task_id(self) -> str:
+        return self.task.task_id
+
+    @property
+    def last_status(self) -> types.Task:
+        """The most recent status seen (no request)."""
+        return self.task.last_status
+
+    @property
+    def is_done(self) -> bool:
+        return self.task.is_done
+
+    @property
+    def executed_directly(self) -> bool:
+        return self.task.executed_directly
+
+    def status(self, *, timeout: Timeout = None) -> types.Task:
+        """Ask the server for the current status (`tasks/get`)."""
+        return self._host._call(self.task.status, timeout=timeout)  # type: ignore[no-any-return]
+
+    def wait(self, *, timeout: Timeout = None) -> types.Task:
+        """Block until the task is terminal; its final status."""
+        return self._host._call(self.task.wait, timeout=timeout)  # type: ignore[no-any-return]
+
+    def result(self, *, timeout: Timeout = None) -> R:
+        """Block until the task is done; the original request's result (see `Task.result`)."""
+        return self._host._call(self.task.result, timeout=timeout)  # type: ignore[no-any-return]
+
+    def cancel(self, *, timeout: Timeout = None) -> types.Task:
+        """Cancel the task (`tasks/cancel`); its new status."""
+        return self._host._call(self.task.cancel, timeout=timeout)  # type: ignore[no-any-return]
+
+    def on_status_change(self, callback: StatusCallback) -> StatusCallback:
+        """Call `callback(status)` on each status change: a plain function runs in a caller thread
+        (one blocked in this client, else the handler thread), never on the loop thread."""
+        self._host._call(_run, self.task.on_status_change, self._host._dispatch.adapt(callback, wait=False))
+        return callback
+
+    def status_updates(self, *, timeout: float | None = None) -> StatusUpdates:
+        """A blocking iterator: the current status, then each change, ending after a terminal one.
+
+        `timeout`: seconds to wait for the next change; the iteration ends (StopIteration) when it passes.
+        """
+        return StatusUpdates(self._host, self.task, timeout)
+
+
+class SyncToolTask(SyncTask["CallToolResult"]):
+    """Blocking `ToolTask`."""
+
+    @property
+    def name(self) -> str:
+        return self.task.name  # type: ignore[attr-defined, no-any-return]
+
+
+class SyncResourceTask(SyncTask["list[types.TextResourceContents | types.BlobResourceContents]"]):
+    """Blocking `ResourceTask`."""
+
+    @property
+    def uri(self) -> str:
+        return self.task.uri  # type: ignore[attr-defined, no-any-return]
+
+
+class SyncPromptTask(SyncTask["types.GetPromptResult"]):
+    """Blocking `PromptTask`."""
+
+    @property
+    def name(self) -> str:
+        return self.task.name  # type: ignore[attr-defined, no-any-return]
+
+
+_END = object()
+
+
+class StatusUpdates(Iterator["types.Task"]):
+    """Blocking iterator of a task's statuses (see `SyncTask.status_updates`). Close it (or leave
+    the `for`/`with`) to stop listening; it closes itself after a terminal status or a timeout."""
+
+    def __init__(self, host: _SyncHost, task: Task[Any], timeout: float | None) -> None:
+        self._host = host
+        self._task = task
+        self._timeout = timeout
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._queue.put(task.last_status)
+        # The task holds the callback, the callback only a weak reference to this iterator:
+        # an iterator abandoned without close() is garbage-collected (and then unregistered).
+        this = weakref.ref(self)
+
+        async def push(status: types.Task) -> None:  # on the loop thread: never blocks
+            updates = this()
+            if updates is not None:
+                updates._push(status)
+
+        self._callback = push
+        if task.is_done:
+            self._queue.put(_END)
+        else:
+            host._call(_run, task.on_status_change, push)
+
+    def _push(self, status: types.Task) -> None:
+        self._queue.put(status)
+        if status.status in TERMINAL_STATUSES:
+            self._queue.put(_END)
+
+    def __iter__(self) -> StatusUpdates:
+        return self
+
+    def __next__(self) -> types.Task:
+        if self._closed:
+            raise StopIteration
+        try:
+            item = self._queue.get(timeout=self._timeout)
+        except queue.Empty:
+            self.close()
+            raise StopIteration from None
+        if item is _END:
+            self.close()
+            raise StopIteration
+        return item  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._task.remove_status_callback(self._callback)
+
+    def __enter__(self) -> StatusUpdates:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_callback", None) is not None:
+            self.close()
+
+
+def blocking(host: _SyncHost, value: Any) -> Any:
+    """`SyncClient`'s face of a `Client` result: tasks become their blocking counterparts."""
+    if isinstance(value, ToolTask):
+        return SyncToolTask(host, value)
+    if isinstance(value, ResourceTask):
+        return SyncResourceTask(host, value)
+    if isinstance(value, PromptTask):
+        return SyncPromptTask(host, value)
+    return value
