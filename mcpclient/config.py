@@ -344,11 +344,17 @@ class MCPConfig(_ConfigModel):
         if not isinstance(data, Mapping):
             raise ConfigError(f"{file}: an MCP config must be a JSON object, not {type(data).__name__}")
         try:
-            return cls.from_dict(data)
+            config = cls.from_dict(data)
         except ConfigError as exc:
             error = ConfigError(f"{file}: {exc.message}", server=exc.server)
             error.field = exc.field
             raise error from None
+        # Relative script paths in a config file mean "next to the file", wherever the client runs.
+        base = file.resolve().parent
+        for entry in config.mcpServers.values():
+            if isinstance(entry, StdioServerEntry):
+                entry.cwd = str(base / entry.cwd) if entry.cwd else str(base)
+        return config
 
     def to_dict(self) -> dict[str, Any]:
         """The config as JSON-ready data (unknown keys included, unset options left out)."""

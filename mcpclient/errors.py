@@ -1,12 +1,14 @@
 """Every error mcpclient raises.
 
-The tree, so you know what to catch before reading any class::
+The tree, so you know what to catch before reading any class:
 
+```text
     MCPClientError                     anything raised by mcpclient
     ├── NotConnectedError              used outside `with`/`async with` (also RuntimeError)
     ├── ClientClosedError              used after close() on a non-reconnecting path (also RuntimeError)
     ├── ConnectionFailedError          could not connect: spawn, HTTP, handshake (also ConnectionError)
     │   └── ServerStartupError         a stdio server died during start-up: command, exit code, stderr tail
+    │       └── ServerNotFoundError    the script or executable does not exist (also FileNotFoundError)
     ├── ConnectionLostError            the connection dropped during a call (server died, session expired)
     ├── ProtocolError                  the server answered a request with a JSON-RPC error (code, message)
     │   └── ToolError                  a tool reported an error result (isError); message = tool's text
@@ -14,6 +16,7 @@ The tree, so you know what to catch before reading any class::
     ├── TasksNotSupportedError         the server/protocol has no tasks (also NotImplementedError)
     ├── TaskCancelledError             result() of a task that was cancelled
     └── ConfigError                    an invalid MCPConfig entry, naming server and field (also ValueError)
+```
 
 Every message names the server and, where there is one, the method.
 """
@@ -32,6 +35,7 @@ __all__ = [
     "MCPClientError",
     "NotConnectedError",
     "ProtocolError",
+    "ServerNotFoundError",
     "ServerStartupError",
     "TaskCancelledError",
     "TasksNotSupportedError",
@@ -103,6 +107,18 @@ class ServerStartupError(ConnectionFailedError):
         if self.stderr_tail:
             details.append("stderr (last lines):\n  " + "\n  ".join(self.stderr_tail))
         super().__init__("\n".join(details), server=server, method="initialize")
+
+
+class ServerNotFoundError(ServerStartupError, FileNotFoundError):
+    """The server's executable or script does not exist. Also a `FileNotFoundError`; `filename` names it."""
+
+    def __init__(self, message: str, *, filename: str, server: str | None = None, command: Sequence[str] = ()) -> None:
+        super().__init__(message, server=server, command=command)
+        self.filename = filename
+
+    def __str__(self) -> str:
+        # OSError.__str__ would render "[Errno None] None: <filename>" once filename is set.
+        return str(self.args[0]) if self.args else ""
 
 
 class ConnectionLostError(MCPClientError, builtins.ConnectionError):

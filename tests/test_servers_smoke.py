@@ -706,7 +706,7 @@ async def test_example_server(mode: str) -> None:
         seen.append(progress)
 
     async with mcp.Client(module.server, mode=mode) as client:
-        assert {t.name for t in (await client.list_tools()).tools} == {"add", "weather", "slow_count"}
+        assert {"add", "weather", "slow_count"} <= {t.name for t in (await client.list_tools()).tools}
         assert (await client.call_tool("add", {"a": 2, "b": 40})).structured_content == {"result": 42}
         weather = (await client.call_tool("weather", {"city": "Paris"})).structured_content
         assert weather is not None and weather["city"] == "Paris" and isinstance(weather["temperature_c"], float)

@@ -11,7 +11,9 @@ Shutdown follows the MCP spec and the SDK: close stdin, wait up to
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import json
 import logging
 import os
 import signal
@@ -19,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, cast
@@ -28,7 +30,7 @@ import anyio
 import anyio.lowlevel
 import anyio.to_thread
 import mcp_types
-from anyio.abc import AsyncResource, ByteReceiveStream, Process
+from anyio.abc import AsyncResource, ByteReceiveStream, ByteSendStream, Process
 from anyio.streams.file import FileReadStream
 from mcp.client._transport import TransportStreams
 from mcp.client.stdio import get_default_environment
@@ -42,7 +44,7 @@ from mcp.os.win32.utilities import (
 )
 from mcp.shared.message import SessionMessage
 
-from ..errors import MCPClientError, ServerStartupError
+from ..errors import MCPClientError, ServerNotFoundError, ServerStartupError
 from .base import ClientTransport
 
 __all__ = [
@@ -62,8 +64,6 @@ PROCESS_TERMINATION_TIMEOUT = 2.0
 FORCE_KILL_TIMEOUT = 2.0
 #: Time for the event loop to observe a kill; only an unkillable process runs this out.
 _KILL_REAP_TIMEOUT = 2.0
-#: Time for the writer to flush accepted messages before stdin closes.
-_WRITER_FLUSH_TIMEOUT = 0.5
 #: After a failure with the server's stdout at EOF, how long to wait for it to exit by itself.
 _EARLY_EXIT_WAIT = 0.5
 #: How long to let the stderr reader catch the last lines once the process is gone.
@@ -74,18 +74,6 @@ _STDERR_TAIL_LINES = 50
 _STDERR_LINE_MAX = 2000
 
 _ServerProcess = Process | FallbackProcess
-
-
-class ServerNotFoundError(ServerStartupError, FileNotFoundError):
-    """The server's executable or script does not exist. Also a `FileNotFoundError`; `filename` names it."""
-
-    def __init__(self, message: str, *, filename: str, server: str | None = None, command: Sequence[str] = ()) -> None:
-        super().__init__(message, server=server, command=command)
-        self.filename = filename
-
-    def __str__(self) -> str:
-        # OSError.__str__ would render "[Errno None] None: <filename>" once filename is set.
-        return str(self.args[0]) if self.args else ""
 
 
 class _LineBuffer:
@@ -118,7 +106,159 @@ def _parse_line(line: bytearray) -> SessionMessage | Exception:
     try:
         return SessionMessage(mcp_types.jsonrpc_message_adapter.validate_json(line, by_name=False))
     except ValueError as exc:
-        return exc
+        return _invalid_reply(line, exc) or exc
+
+
+def _invalid_reply(line: bytearray, exc: ValueError) -> SessionMessage | None:
+    """An invalid reply that names a request id, as a JSON-RPC error for that request.
+
+    Dropping it (like other junk) would leave the request waiting for an answer that already came.
+    """
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or "method" in data or not ("result" in data or "error" in data):
+        return None
+    request_id = data.get("id")
+    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+        return None
+    logger.warning("server sent an invalid reply to request %r: %r", request_id, bytes(line[:200]))
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    error = mcp_types.ErrorData(code=mcp_types.INVALID_REQUEST, message=f"server sent an invalid reply: {detail}")
+    return SessionMessage(mcp_types.JSONRPCError(jsonrpc="2.0", id=request_id, error=error))
+
+
+class _MessageReader:
+    """The session's read stream: messages parsed from the server's stdout by the task that receives them.
+
+    There is no pump task and no memory stream in between (as in the SDK's `stdio_client`):
+    `receive()` reads stdout and parses what arrived, so a message costs no task switch and
+    no anyio checkpoints on its way to the session. A line that is not JSON-RPC is logged
+    and handed on as the parse error (the session reports and skips it). Any way stdout ends
+    (EOF, our own close, a broken pipe) ends the stream, which ends the session.
+    """
+
+    def __init__(
+        self,
+        stdout: ByteReceiveStream,
+        log: logging.Logger | logging.LoggerAdapter[logging.Logger],
+        on_eof: Callable[[], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        self._stdout = stdout
+        self._log = log
+        self._on_eof = on_eof
+        self._on_error = on_error
+        self._lines = _LineBuffer()
+        self._pending: deque[SessionMessage | Exception] = deque()
+        self._closed = False
+        self._ended = False
+
+    async def receive(self) -> SessionMessage | Exception:
+        pending = self._pending
+        while not pending:
+            if self._closed:
+                raise anyio.ClosedResourceError
+            if self._ended:
+                raise anyio.EndOfStream
+            try:
+                chunk = await self._stdout.receive(_READ_SIZE)
+            except anyio.EndOfStream:
+                self._ended = True
+                self._on_eof()
+                raise
+            except anyio.ClosedResourceError:
+                self._ended = True  # our shutdown (or a failed write) closed stdout under the read
+                raise anyio.EndOfStream from None
+            except (anyio.BrokenResourceError, OSError) as exc:
+                self._ended = True
+                self._on_error(exc)
+                raise anyio.EndOfStream from None
+            for line in self._lines.feed(chunk):
+                if not line or line.isspace():
+                    continue
+                item = _parse_line(line)
+                if isinstance(item, Exception):
+                    self._log.warning("ignoring a line on stdout that is not JSON-RPC: %r", bytes(line[:200]))
+                pending.append(item)
+        return pending.popleft()
+
+    def __aiter__(self) -> _MessageReader:
+        return self
+
+    async def __anext__(self) -> SessionMessage | Exception:
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def drain(self) -> None:
+        """Discard the rest of stdout (shutdown), so a server flushing output cannot block on a full pipe."""
+        self._closed = True
+        if not self._ended:
+            with suppress(RuntimeError):  # a session still blocked in receive() owns the read
+                await _drain(self._stdout)
+
+    def close(self) -> None:
+        self._closed = True
+
+    async def aclose(self) -> None:
+        self._closed = True
+
+    async def __aenter__(self) -> _MessageReader:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._closed = True
+
+
+class _MessageWriter:
+    """The session's write stream: the sending task serialises its message and writes it to stdin.
+
+    Written straight into the pipe's asyncio transport (which buffers; we wait only when the
+    server is not keeping up), so a request costs no task switch. A failed write (the server
+    stopped reading) raises `BrokenResourceError` to the sender and ends the session.
+    """
+
+    def __init__(self, stdin: ByteSendStream, on_broken: Callable[[], Awaitable[None]]) -> None:
+        self._stdin = stdin
+        # anyio's stdin wrapper adds a checkpoint (an event-loop round) after every write; use the
+        # asyncio StreamWriter beneath it when there is one (not on Windows selector loops).
+        raw = getattr(stdin, "_stream", None)
+        self._raw: asyncio.StreamWriter | None = raw if isinstance(raw, asyncio.StreamWriter) else None
+        self._on_broken = on_broken
+        self._closed = False
+        self._broken = False
+
+    async def send(self, item: SessionMessage, /) -> None:
+        if self._closed:
+            raise anyio.ClosedResourceError
+        if self._broken:
+            raise anyio.BrokenResourceError
+        data = item.message.model_dump_json(by_alias=True, exclude_unset=True).encode() + b"\n"
+        try:
+            if self._raw is not None:
+                self._raw.write(data)
+                await self._raw.drain()
+            else:
+                await self._stdin.send(data)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError, RuntimeError) as exc:
+            self._broken = True
+            await self._on_broken()
+            raise anyio.BrokenResourceError from exc
+
+    def close(self) -> None:
+        self._closed = True
+
+    async def aclose(self) -> None:
+        self._closed = True
+
+    async def __aenter__(self) -> _MessageWriter:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._closed = True
 
 
 # pgid -> pid of the process that spawned it; ended at interpreter exit if still alive.
@@ -241,6 +381,20 @@ class StdioTransport(ClientTransport):
             message, server=self.name, command=self.command_line, exit_code=exit_code, stderr_tail=self.stderr_tail
         )
 
+    def lost_connection_detail(self) -> str | None:
+        """How the server process ended (exit code or signal) and its last stderr lines, once it has."""
+        code = self.returncode
+        if code is None:
+            return None
+        try:
+            how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
+        except ValueError:
+            how = f"exited with status {code}"
+        detail = f"the server process {how}"
+        if tail := self.stderr_tail[-5:]:
+            detail += "; stderr (last lines):\n  " + "\n  ".join(tail)
+        return detail
+
     def startup_error(self, cause: BaseException) -> MCPClientError | None:
         """A `ServerStartupError` (command, exit code, stderr tail) if the server died during start-up.
 
@@ -306,53 +460,25 @@ class StdioTransport(ClientTransport):
         stderr = _stderr_stream(process)
         log = self._logger
 
-        read_stream_writer, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-        write_stream, write_stream_reader = anyio.create_memory_object_stream[SessionMessage](0)
-        writer_done = anyio.Event()
         stderr_done = anyio.Event()
         shutting_down = False
 
-        async def stdout_reader() -> None:
-            lines = _LineBuffer()
-            try:
-                async with read_stream_writer:
-                    try:
-                        while True:
-                            try:
-                                chunk = await stdout.receive(_READ_SIZE)
-                            except anyio.EndOfStream:
-                                # Only an EOF before shutdown says the server quit by itself.
-                                self._stdout_eof = not shutting_down
-                                break
-                            for line in lines.feed(chunk):
-                                if not line or line.isspace():
-                                    continue
-                                item = _parse_line(line)
-                                if isinstance(item, Exception):
-                                    log.warning("ignoring a line on stdout that is not JSON-RPC: %r", bytes(line[:200]))
-                                try:
-                                    await read_stream_writer.send(item)
-                                except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-                                    return  # the session is gone; only the drain remains
-                    finally:
-                        await _drain(stdout)
-            except anyio.ClosedResourceError:
-                pass  # our shutdown closed stdout under the read
-            except (anyio.BrokenResourceError, ConnectionError, OSError):
-                if not shutting_down:
-                    logger.exception("reading the stdout of server %r failed", self.name)
+        def on_stdout_eof() -> None:
+            # Only an EOF before shutdown says the server quit by itself.
+            self._stdout_eof = not shutting_down
 
-        async def stdin_writer() -> None:
-            try:
-                async with write_stream_reader:
-                    async for session_message in write_stream_reader:
-                        json = session_message.message.model_dump_json(by_alias=True, exclude_unset=True)
-                        await stdin.send((json + "\n").encode())
-            except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
-                # The server stopped reading: end the session instead of letting a request hang.
-                await read_stream_writer.aclose()
-            finally:
-                writer_done.set()
+        def on_stdout_error(exc: BaseException) -> None:
+            if not shutting_down:
+                logger.error("reading the stdout of server %r failed", self.name, exc_info=exc)
+
+        async def on_stdin_broken() -> None:
+            # The server stopped reading: end the session (a pending receive sees the end) instead
+            # of letting requests wait for answers that cannot come.
+            await _close_pipe(stdout)
+
+        # The session reads and writes the pipes itself, through these two streams (no pump tasks).
+        reader = _MessageReader(stdout, log, on_stdout_eof, on_stdout_error)
+        writer = _MessageWriter(stdin, on_stdin_broken)
 
         async def stderr_reader() -> None:
             if stderr is None:  # pragma: no cover - always piped
@@ -381,11 +507,9 @@ class StdioTransport(ClientTransport):
                 stderr_done.set()
 
         async def shutdown(failed: bool) -> None:
-            # Unblock the reader into its drain: a server stuck writing stdout cannot read stdin.
-            read_stream.close()
-            write_stream.close()
-            with anyio.move_on_after(_WRITER_FLUSH_TIMEOUT):
-                await writer_done.wait()
+            writer.close()
+            # Keep reading stdout to the end: a server stuck writing stdout cannot read stdin.
+            tg.start_soon(reader.drain)
             if failed and self._stdout_eof:
                 # A server that closed stdout is dying: let it, so the exit code is its own.
                 await _wait_for_exit(process, _EARLY_EXIT_WAIT)
@@ -403,18 +527,15 @@ class StdioTransport(ClientTransport):
             if stderr is not None:
                 await _close_pipe(stderr)
             _close_subprocess_transport(process)
-            for stream in (read_stream, write_stream, read_stream_writer, write_stream_reader):
-                await stream.aclose()
+            reader.close()
             await anyio.lowlevel.checkpoint()
 
         # An error from the body is re-raised after the task group, which would wrap it in another group.
         error: Exception | None = None
         async with anyio.create_task_group() as tg:
-            tg.start_soon(stdout_reader)
-            tg.start_soon(stdin_writer)
             tg.start_soon(stderr_reader)
             try:
-                yield read_stream, write_stream
+                yield reader, writer
             except Exception as exc:
                 error = exc
             finally:
