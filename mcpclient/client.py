@@ -19,10 +19,12 @@ import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import anyio
 
+from . import subscriptions as _subscriptions
+from . import tasks as _tasks
 from .errors import (
     ConnectionFailedError,
     ConnectionLostError,
@@ -39,8 +41,11 @@ from .handlers.message import MessageHandlerFn
 from .handlers.progress import ProgressHandler, default_progress_handler
 from .handlers.roots import RootsHandler, RootsList, to_roots_result
 from .handlers.sampling import SamplingHandler, to_create_message_result
+from .notebook import PromptList, ResourceContentsList, ResourceList, ResourceTemplateList, ToolList
 from .results import CallToolResult, structured_to_data
-from .transports.base import ClientTransport
+from .subscriptions import EventStream
+from .tasks import PromptTask, ResourceTask, ToolTask
+from .transports.base import SERVER_META_KEY, ClientTransport
 
 if TYPE_CHECKING:
     import mcp
@@ -50,6 +55,7 @@ __all__ = ["Client"]
 
 _T = TypeVar("_T")
 logger = logging.getLogger("mcpclient")
+_progress_logger = logging.getLogger("mcpclient.progress")  # where default_progress_handler logs
 
 Timeout = float | timedelta | None
 Mode = Literal["auto", "legacy"] | str
@@ -60,6 +66,9 @@ warnings.filterwarnings("ignore", message=r".*(deprecated|removed) as of 2026-07
 # JSON-RPC codes the SDK uses for local conditions (mcp_types constants; copied to keep import cheap).
 _CONNECTION_CLOSED = -32000
 _REQUEST_TIMEOUT = -32001
+_INVALID_REQUEST = -32600
+_LOST_DETAIL_WAIT = 1.0  # seconds to learn why a connection dropped (a dying server's exit status)
+_SESSION_TERMINATED = "Session terminated"  # mcp.client.streamable_http's message for HTTP 404 on a session
 
 
 def _seconds(value: Timeout) -> float | None:
@@ -366,7 +375,7 @@ class Client:
                 server = target if not isinstance(target, tuple) else _FixedStreams(target)
                 sdk = mcp.Client(
                     server,
-                    mode=self.mode,
+                    mode=self.transport.mode or self.mode,
                     sampling_callback=cast(Any, self._on_sampling) if self._sampling_handler else None,
                     elicitation_callback=cast(Any, self._on_elicitation) if self._elicitation_handler else None,
                     list_roots_callback=cast(Any, self._on_list_roots) if self._roots is not None else None,
@@ -382,6 +391,7 @@ class Client:
                     st.sdk = sdk
                     st.initialize_result = _initialize_result(sdk)
                     await self._apply_log_level(sdk)
+                    await _subscriptions.session_started(self, sdk)  # restore subscriptions / listen (2026-07-28)
                     ready.set()
                     await stop.wait()
         except BaseException as exc:
@@ -470,7 +480,18 @@ class Client:
         except MCPClientError:
             raise
         except Exception as exc:  # translated to the typed error tree, original chained
-            raise self._translate(exc, method, limit) from exc
+            error = self._translate(exc, method, limit)
+            if isinstance(error, ConnectionLostError):
+                error = await self._explain_lost(error, method)
+            raise error from exc
+
+    async def _explain_lost(self, error: ConnectionLostError, method: str) -> ConnectionLostError:
+        """Name the cause the transport knows (e.g. the server's exit status), waiting for it briefly."""
+        with anyio.CancelScope(shield=True), anyio.move_on_after(_LOST_DETAIL_WAIT):
+            detail = await self.transport.lost_connection_detail()
+            if detail:
+                return ConnectionLostError(f"connection lost: {detail}", server=self.name, method=method)
+        return error
 
     def _translate(self, exc: BaseException, method: str, limit: float | None) -> BaseException:
         from mcp import MCPError
@@ -487,6 +508,13 @@ class Client:
                 return ConnectionLostError(f"connection closed: {leaf.message}", server=self.name, method=method)
             if leaf.code == _REQUEST_TIMEOUT:
                 return TimeoutError(leaf.message, timeout=limit, server=self.name, method=method)
+            if leaf.code == _INVALID_REQUEST and leaf.message == _SESSION_TERMINATED:
+                # The SDK's Streamable HTTP spelling of a 404 for our session id: the server forgot the
+                # session (restart, expiry). Like a lost connection, the next call starts a new one.
+                self._mark_broken()
+                return ConnectionLostError(
+                    "the server ended the HTTP session (404); the next call reconnects", server=self.name, method=method
+                )
             return ProtocolError(leaf.message, code=leaf.code, data=leaf.data, server=self.name, method=method)
         if isinstance(leaf, ValidationError):
             return ProtocolError(f"server sent an invalid result: {_describe(leaf)}", server=self.name, method=method)
@@ -511,7 +539,7 @@ class Client:
     def _context(self, ctx: Any) -> HandlerContext:
         meta = getattr(ctx, "meta", None)
         return HandlerContext(
-            server=self.name,
+            server=_origin(meta, self.name),
             request_id=getattr(ctx, "request_id", None),
             meta=dict(meta) if isinstance(meta, Mapping) else None,
         )
@@ -549,13 +577,16 @@ class Client:
             return _error_data(f"roots handler failed: {_describe(exc)}")
 
     async def _on_log(self, params: types.LoggingMessageNotificationParams) -> None:
-        message = LogMessage(level=params.level, data=params.data, logger=params.logger, server=self.name)
+        server = _origin(params.meta, self.name)  # a config proxy names the backend that logged
+        message = LogMessage(level=params.level, data=params.data, logger=params.logger, server=server)
         try:
             await call_handler(self._log_handler, message)
         except Exception:
             logger.exception("log handler failed (server %s)", self.name)
 
     async def _on_message(self, message: Any) -> None:
+        if not _subscriptions.route_message(self, message):
+            return  # a duplicate from a superseded subscriptions/listen stream
         method = getattr(message, "method", None)
         if method == "notifications/tools/list_changed":
             self._output_schemas = {}
@@ -567,8 +598,16 @@ class Client:
 
     def _progress_callback(
         self, handler: ProgressHandler | None
-    ) -> Callable[[float, float | None, str | None], Awaitable[None]]:
+    ) -> Callable[[float, float | None, str | None], Awaitable[None]] | None:
+        """The SDK progress callback for one request; None (no progress token is sent) when nobody listens.
+
+        Nobody listens when the request has no handler and the client's is the default one, which
+        only logs at debug level, with debug logging off for it. Skipping the token saves the server
+        sending notifications that would be dropped, and the per-call closure.
+        """
         chosen = handler or self._progress_handler
+        if chosen is default_progress_handler and not _progress_logger.isEnabledFor(logging.DEBUG):
+            return None
 
         async def on_progress(progress: float, total: float | None, message: str | None) -> None:
             try:
@@ -603,7 +642,7 @@ class Client:
 
     async def list_tools(self, *, timeout: Timeout = None) -> list[types.Tool]:
         """All tools, following every page."""
-        return await self._all_pages(self.list_tools_mcp, "tools", timeout)
+        return ToolList(await self._all_pages(self.list_tools_mcp, "tools", timeout))
 
     async def _all_pages(self, fetch: Callable[..., Awaitable[Any]], field: str, timeout: Timeout) -> list[Any]:
         items: list[Any] = []
@@ -638,6 +677,7 @@ class Client:
             timeout,
         )
 
+    @overload
     async def call_tool(
         self,
         name: str,
@@ -647,9 +687,71 @@ class Client:
         progress_handler: ProgressHandler | None = None,
         raise_on_error: bool = True,
         meta: Mapping[str, Any] | None = None,
-    ) -> CallToolResult:
-        """Call a tool. Raises `ToolError` with the tool's message when it fails (unless `raise_on_error=False`)."""
+        task: Literal[False] = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> CallToolResult: ...
+
+    @overload
+    async def call_tool(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        progress_handler: ProgressHandler | None = None,
+        raise_on_error: bool = True,
+        meta: Mapping[str, Any] | None = None,
+        task: Literal[True],
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> ToolTask: ...
+
+    @overload
+    async def call_tool(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        progress_handler: ProgressHandler | None = None,
+        raise_on_error: bool = True,
+        meta: Mapping[str, Any] | None = None,
+        task: bool,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> CallToolResult | ToolTask: ...
+
+    async def call_tool(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        progress_handler: ProgressHandler | None = None,
+        raise_on_error: bool = True,
+        meta: Mapping[str, Any] | None = None,
+        task: bool = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> CallToolResult | ToolTask:
+        """Call a tool. Raises `ToolError` with the tool's message when it fails (unless `raise_on_error=False`).
+
+        `task=True` runs it as a task (protocol 2025-11-25; see `mcpclient.tasks`): returns a
+        `ToolTask` at once; `ttl` (ms) is how long the server keeps it, `task_id` an id hint.
+        """
+        if task:
+            return await _tasks.start_tool_task(
+                self, name, arguments, timeout=timeout, raise_on_error=raise_on_error, meta=meta,
+                task_id=task_id, ttl=ttl,
+            )  # fmt: skip
         raw = await self.call_tool_mcp(name, arguments, timeout=timeout, progress_handler=progress_handler, meta=meta)
+        return await self._to_call_tool_result(name, raw, raise_on_error, timeout)
+
+    async def _to_call_tool_result(
+        self, name: str, raw: types.CallToolResult, raise_on_error: bool, timeout: Timeout
+    ) -> CallToolResult:
+        """A raw tool result as `CallToolResult` (`.data` from the output schema), or `ToolError`."""
         if raw.is_error:
             result = CallToolResult(
                 content=list(raw.content), structured_content=raw.structured_content, meta=raw.meta, is_error=True
@@ -686,7 +788,7 @@ class Client:
 
     async def list_resources(self, *, timeout: Timeout = None) -> list[types.Resource]:
         """All resources, following every page."""
-        return await self._all_pages(self.list_resources_mcp, "resources", timeout)
+        return ResourceList(await self._all_pages(self.list_resources_mcp, "resources", timeout))
 
     async def list_resource_templates_mcp(
         self, *, cursor: str | None = None, timeout: Timeout = None
@@ -700,7 +802,8 @@ class Client:
 
     async def list_resource_templates(self, *, timeout: Timeout = None) -> list[types.ResourceTemplate]:
         """All resource templates, following every page."""
-        return await self._all_pages(self.list_resource_templates_mcp, "resource_templates", timeout)
+        pages = await self._all_pages(self.list_resource_templates_mcp, "resource_templates", timeout)
+        return ResourceTemplateList(pages)
 
     async def read_resource_mcp(self, uri: str, *, timeout: Timeout = None) -> types.ReadResourceResult:
         """Read a resource; the raw result."""
@@ -710,11 +813,46 @@ class Client:
             timeout,
         )
 
+    @overload
     async def read_resource(
-        self, uri: str, *, timeout: Timeout = None
-    ) -> list[types.TextResourceContents | types.BlobResourceContents]:
-        """Read a resource: its text and blob contents."""
-        return list((await self.read_resource_mcp(uri, timeout=timeout)).contents)
+        self,
+        uri: str,
+        *,
+        timeout: Timeout = None,
+        task: Literal[False] = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> list[types.TextResourceContents | types.BlobResourceContents]: ...
+
+    @overload
+    async def read_resource(
+        self,
+        uri: str,
+        *,
+        timeout: Timeout = None,
+        task: Literal[True],
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> ResourceTask: ...
+
+    @overload
+    async def read_resource(
+        self, uri: str, *, timeout: Timeout = None, task: bool, task_id: str | None = None, ttl: int | None = 60000
+    ) -> list[types.TextResourceContents | types.BlobResourceContents] | ResourceTask: ...
+
+    async def read_resource(
+        self,
+        uri: str,
+        *,
+        timeout: Timeout = None,
+        task: bool = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> list[types.TextResourceContents | types.BlobResourceContents] | ResourceTask:
+        """Read a resource: its text and blob contents (`task=True`: a `ResourceTask`, see `call_tool`)."""
+        if task:
+            return await _tasks.start_resource_task(self, uri, timeout=timeout, task_id=task_id, ttl=ttl)
+        return ResourceContentsList((await self.read_resource_mcp(uri, timeout=timeout)).contents)
 
     async def list_prompts_mcp(self, *, cursor: str | None = None, timeout: Timeout = None) -> types.ListPromptsResult:
         """One raw `prompts/list` page."""
@@ -724,7 +862,7 @@ class Client:
 
     async def list_prompts(self, *, timeout: Timeout = None) -> list[types.Prompt]:
         """All prompts, following every page."""
-        return await self._all_pages(self.list_prompts_mcp, "prompts", timeout)
+        return PromptList(await self._all_pages(self.list_prompts_mcp, "prompts", timeout))
 
     async def get_prompt_mcp(
         self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None
@@ -737,10 +875,60 @@ class Client:
             timeout,
         )
 
+    @overload
     async def get_prompt(
-        self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None
-    ) -> types.GetPromptResult:
-        """Get a prompt rendered with `arguments` (non-string values serialised to JSON)."""
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        task: Literal[False] = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> types.GetPromptResult: ...
+
+    @overload
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        task: Literal[True],
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> PromptTask: ...
+
+    @overload
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        task: bool,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> types.GetPromptResult | PromptTask: ...
+
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        task: bool = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> types.GetPromptResult | PromptTask:
+        """Get a prompt rendered with `arguments` (non-string values serialised to JSON).
+
+        `task=True`: a `PromptTask` (see `call_tool`).
+        """
+        if task:
+            return await _tasks.start_prompt_task(
+                self, name, _prompt_arguments(arguments), timeout=timeout, task_id=task_id, ttl=ttl
+            )
         return await self.get_prompt_mcp(name, arguments, timeout=timeout)
 
     async def complete_mcp(
@@ -816,20 +1004,54 @@ class Client:
         await self._request("notifications/progress", op)
 
     async def subscribe_resource(self, uri: str, *, timeout: Timeout = None) -> None:
-        """Ask for `notifications/resources/updated` for `uri` (legacy `resources/subscribe`)."""
+        """Get `ResourceUpdated` events / `notifications/resources/updated` for `uri` (both protocol generations).
 
-        async def op(sdk: mcp.Client) -> None:
-            await sdk.session.subscribe_resource(str(uri))
-
-        await self._request("resources/subscribe", op, timeout)
+        Legacy sessions send `resources/subscribe`; 2026-07-28 sessions add `uri` to the client's
+        `subscriptions/listen` stream (see `mcpclient.subscriptions`). Updates reach `message_handler`
+        and `events()` streams.
+        """
+        await _subscriptions.subscribe(self, str(uri), timeout)
 
     async def unsubscribe_resource(self, uri: str, *, timeout: Timeout = None) -> None:
         """Stop updates for `uri`."""
+        await _subscriptions.unsubscribe(self, str(uri), timeout)
 
-        async def op(sdk: mcp.Client) -> None:
-            await sdk.session.unsubscribe_resource(str(uri))
+    def events(self, *, resource_updates: bool = True, list_changes: bool = True) -> EventStream:
+        """Change events as an async iterator: `async with client.events() as events: async for event in events`.
 
-        await self._request("resources/unsubscribe", op, timeout)
+        Yields `ResourceUpdated(uri)` (subscribed resources) and `ToolsListChanged()` /
+        `PromptsListChanged()` / `ResourcesListChanged()` on both protocol generations.
+        """
+        return EventStream(self, resource_updates=resource_updates, list_changes=list_changes)
+
+    async def get_task_status(self, task_id: str, *, timeout: Timeout = None) -> types.GetTaskResult:
+        """The status of a task (`tasks/get`)."""
+        return await _tasks.get_task_status(self, task_id, timeout)
+
+    async def get_task_result(
+        self, task_id: str, *, timeout: Timeout = None
+    ) -> types.CallToolResult | types.ReadResourceResult | types.GetPromptResult:
+        """The raw result of a task's request (`tasks/result`; the server answers once the task is done)."""
+        return await _tasks.get_task_result(self, task_id, timeout)
+
+    async def list_tasks(
+        self, cursor: str | None = None, limit: int | None = 50, *, timeout: Timeout = None
+    ) -> types.ListTasksResult:
+        """Tasks (`tasks/list`) from `cursor`, following pages until `limit` tasks (whole pages; `None`: all).
+
+        `next_cursor` of the result continues the listing.
+        """
+        return await _tasks.list_tasks(self, cursor, limit, timeout)
+
+    async def cancel_task(self, task_id: str, *, timeout: Timeout = None) -> types.CancelTaskResult:
+        """Cancel a task (`tasks/cancel`); its new status."""
+        return await _tasks.cancel_task(self, task_id, timeout)
+
+
+def _origin(meta: Any, default: str) -> str:
+    """The backend server an MCPConfig proxy names in `_meta` (`SERVER_META_KEY`), else `default`."""
+    server = meta.get(SERVER_META_KEY) if isinstance(meta, Mapping) else None
+    return server if isinstance(server, str) and server else default
 
 
 def _describe(exc: BaseException) -> str:

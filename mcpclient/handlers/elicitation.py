@@ -44,7 +44,10 @@ def to_elicit_result(value: Any) -> Any:
     if value is None:
         return types.ElicitResult(action="decline")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
+        # Unset optional fields are None, which elicitation content does not allow (servers reject
+        # `null`): leave them out. Field names go back to the schema's property names.
+        names: dict[str, str] = getattr(type(value), "__mcp_fields__", {})
+        value = {names.get(k, k): v for k, v in dataclasses.asdict(value).items() if v is not None}
     elif hasattr(value, "model_dump"):
         value = value.model_dump()
     if not isinstance(value, dict):

@@ -16,7 +16,7 @@ import warnings
 import weakref
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..client import Client, Mode, Timeout
 from ..handlers.elicitation import ElicitationHandler
@@ -26,6 +26,8 @@ from ..handlers.progress import ProgressHandler
 from ..handlers.roots import RootsHandler, RootsList
 from ..handlers.sampling import SamplingHandler
 from ..results import CallToolResult
+from ..subscriptions import BlockingEventStream
+from ..tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 from .dispatch import Dispatcher
 from .loop import LoopThread
 
@@ -244,6 +246,7 @@ class SyncClient:
         """One raw `tools/list` page."""
         return self._call(self._client.list_tools_mcp, cursor=cursor, timeout=timeout)  # type: ignore[no-any-return]
 
+    @overload
     def call_tool(
         self,
         name: str,
@@ -253,12 +256,63 @@ class SyncClient:
         progress_handler: ProgressHandler | None = None,
         raise_on_error: bool = True,
         meta: Mapping[str, Any] | None = None,
-    ) -> CallToolResult:
-        """Call a tool; raises `ToolError` when it fails (unless `raise_on_error=False`)."""
-        return self._call(  # type: ignore[no-any-return]
+        task: Literal[False] = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> CallToolResult: ...
+
+    @overload
+    def call_tool(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        progress_handler: ProgressHandler | None = None,
+        raise_on_error: bool = True,
+        meta: Mapping[str, Any] | None = None,
+        task: Literal[True],
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> SyncToolTask: ...
+
+    @overload
+    def call_tool(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        progress_handler: ProgressHandler | None = None,
+        raise_on_error: bool = True,
+        meta: Mapping[str, Any] | None = None,
+        task: bool,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> CallToolResult | SyncToolTask: ...
+
+    def call_tool(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        progress_handler: ProgressHandler | None = None,
+        raise_on_error: bool = True,
+        meta: Mapping[str, Any] | None = None,
+        task: bool = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> CallToolResult | SyncToolTask:
+        """Call a tool; raises `ToolError` when it fails (unless `raise_on_error=False`).
+
+        `task=True`: a `SyncToolTask` at once (see `Client.call_tool`).
+        """
+        return blocking(self, self._call(  # type: ignore[no-any-return]
             self._client.call_tool, name, arguments, timeout=timeout,
             progress_handler=self._bound_progress(progress_handler), raise_on_error=raise_on_error, meta=meta,
-        )  # fmt: skip
+            task=task, task_id=task_id, ttl=ttl,
+        ))  # fmt: skip
 
     def call_tool_mcp(
         self,
@@ -293,11 +347,46 @@ class SyncClient:
         """One raw `resources/templates/list` page."""
         return self._call(self._client.list_resource_templates_mcp, cursor=cursor, timeout=timeout)  # type: ignore[no-any-return]
 
+    @overload
     def read_resource(
-        self, uri: str, *, timeout: Timeout = None
-    ) -> list[types.TextResourceContents | types.BlobResourceContents]:
-        """Read a resource: its text and blob contents."""
-        return self._call(self._client.read_resource, uri, timeout=timeout)  # type: ignore[no-any-return]
+        self,
+        uri: str,
+        *,
+        timeout: Timeout = None,
+        task: Literal[False] = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> list[types.TextResourceContents | types.BlobResourceContents]: ...
+
+    @overload
+    def read_resource(
+        self,
+        uri: str,
+        *,
+        timeout: Timeout = None,
+        task: Literal[True],
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> SyncResourceTask: ...
+
+    @overload
+    def read_resource(
+        self, uri: str, *, timeout: Timeout = None, task: bool, task_id: str | None = None, ttl: int | None = 60000
+    ) -> list[types.TextResourceContents | types.BlobResourceContents] | SyncResourceTask: ...
+
+    def read_resource(
+        self,
+        uri: str,
+        *,
+        timeout: Timeout = None,
+        task: bool = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> list[types.TextResourceContents | types.BlobResourceContents] | SyncResourceTask:
+        """Read a resource: its text and blob contents (`task=True`: a `SyncResourceTask`)."""
+        return blocking(self, self._call(  # type: ignore[no-any-return]
+            self._client.read_resource, uri, timeout=timeout, task=task, task_id=task_id, ttl=ttl,
+        ))  # fmt: skip
 
     def read_resource_mcp(self, uri: str, *, timeout: Timeout = None) -> types.ReadResourceResult:
         """Read a resource; the raw result."""
@@ -311,11 +400,56 @@ class SyncClient:
         """One raw `prompts/list` page."""
         return self._call(self._client.list_prompts_mcp, cursor=cursor, timeout=timeout)  # type: ignore[no-any-return]
 
+    @overload
     def get_prompt(
-        self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None
-    ) -> types.GetPromptResult:
-        """Get a prompt (non-string arguments serialised to JSON)."""
-        return self._call(self._client.get_prompt, name, arguments, timeout=timeout)  # type: ignore[no-any-return]
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        task: Literal[False] = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> types.GetPromptResult: ...
+
+    @overload
+    def get_prompt(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        task: Literal[True],
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> SyncPromptTask: ...
+
+    @overload
+    def get_prompt(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        task: bool,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> types.GetPromptResult | SyncPromptTask: ...
+
+    def get_prompt(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout = None,
+        task: bool = False,
+        task_id: str | None = None,
+        ttl: int | None = 60000,
+    ) -> types.GetPromptResult | SyncPromptTask:
+        """Get a prompt (non-string arguments serialised to JSON; `task=True`: a `SyncPromptTask`)."""
+        return blocking(self, self._call(  # type: ignore[no-any-return]
+            self._client.get_prompt, name, arguments, timeout=timeout, task=task, task_id=task_id, ttl=ttl,
+        ))  # fmt: skip
 
     def get_prompt_mcp(
         self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None
@@ -370,6 +504,36 @@ class SyncClient:
     def unsubscribe_resource(self, uri: str, *, timeout: Timeout = None) -> None:
         """Stop updates of a resource."""
         self._call(self._client.unsubscribe_resource, uri, timeout=timeout)
+
+    def events(
+        self, *, timeout: float | None = None, resource_updates: bool = True, list_changes: bool = True
+    ) -> BlockingEventStream:
+        """A blocking iterator of change events (`ResourceUpdated`, `ToolsListChanged`, ...), from now on.
+
+        The iteration ends after `timeout` seconds without an event (None: waits until closed);
+        leaving the `for` loop (or `with`) closes it. `.get(timeout)` raises `TimeoutError` instead.
+        """
+        return BlockingEventStream(self, timeout=timeout, resource_updates=resource_updates, list_changes=list_changes)
+
+    def get_task_status(self, task_id: str, *, timeout: Timeout = None) -> types.GetTaskResult:
+        """The status of a task (`tasks/get`)."""
+        return self._call(self._client.get_task_status, task_id, timeout=timeout)  # type: ignore[no-any-return]
+
+    def get_task_result(
+        self, task_id: str, *, timeout: Timeout = None
+    ) -> types.CallToolResult | types.ReadResourceResult | types.GetPromptResult:
+        """The raw result of a task's request (`tasks/result`; blocks until the task is done)."""
+        return self._call(self._client.get_task_result, task_id, timeout=timeout)  # type: ignore[no-any-return]
+
+    def list_tasks(
+        self, cursor: str | None = None, limit: int | None = 50, *, timeout: Timeout = None
+    ) -> types.ListTasksResult:
+        """Tasks (`tasks/list`) from `cursor`, following pages until `limit` tasks (whole pages)."""
+        return self._call(self._client.list_tasks, cursor, limit, timeout=timeout)  # type: ignore[no-any-return]
+
+    def cancel_task(self, task_id: str, *, timeout: Timeout = None) -> types.CancelTaskResult:
+        """Cancel a task (`tasks/cancel`); its new status."""
+        return self._call(self._client.cancel_task, task_id, timeout=timeout)  # type: ignore[no-any-return]
 
 
 def _plain_message_handler(handler: Any) -> Any:

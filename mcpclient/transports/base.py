@@ -62,6 +62,10 @@ class ClientTransport(abc.ABC):
         """Explain a failed connection (e.g. a server that exited, with its stderr); None to keep `cause`."""
         return None
 
+    async def lost_connection_detail(self) -> str | None:
+        """Why an open connection dropped, when the transport knows (e.g. the server's exit status)."""
+        return None
+
     # The transport is itself an async context manager, as the contract promises.
     async def __aenter__(self) -> SessionTarget:
         self._cm = self.connect()

@@ -381,9 +381,17 @@ class StdioTransport(ClientTransport):
             message, server=self.name, command=self.command_line, exit_code=exit_code, stderr_tail=self.stderr_tail
         )
 
-    def lost_connection_detail(self) -> str | None:
-        """How the server process ended (exit code or signal) and its last stderr lines, once it has."""
-        code = self.returncode
+    async def lost_connection_detail(self) -> str | None:
+        """How the server process ended (exit code or signal) and its last stderr lines.
+
+        A server whose stdout closed is exiting: wait (the caller bounds it) for its exit status.
+        """
+        process = self._process
+        if process is None:
+            return None
+        if self._stdout_eof:
+            await _wait_for_exit(process, PROCESS_TERMINATION_TIMEOUT)
+        code = process.returncode
         if code is None:
             return None
         try:

@@ -1,0 +1,1 @@
+"""Fault injection: servers that misbehave on purpose, and the typed errors users get."""
