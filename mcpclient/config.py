@@ -46,6 +46,7 @@ from pydantic import (
     model_validator,
 )
 
+from ._jsonc import strip_jsonc as _strip_jsonc
 from .errors import ConfigError
 from .transports.base import ClientTransport
 from .transports.http import SSETransport, StreamableHttpTransport
@@ -382,30 +383,6 @@ class MCPConfig(_ConfigModel):
             if key == "mcpServers" and isinstance(value, dict):
                 value = list(value)
             yield key, value
-
-
-def _strip_jsonc(text: str) -> str:
-    """`text` without // and /* */ comments and trailing commas (strings left intact)."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i : j + 1])
-            i = j + 1
-        elif text.startswith("//", i):
-            while i < n and text[i] != "\n":
-                i += 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-        else:
-            out.append(ch)
-            i += 1
-    return re.sub(r",(\s*[}\]])", r"\1", "".join(out))
 
 
 _TAGS = frozenset({"stdio", "remote"})

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._jsonc import strip_jsonc as _strip_jsonc
+
 __all__ = ["DiscoveredServer", "config_locations", "discover_servers", "find_server", "read_jsonc"]
 
 _VARIABLE = re.compile(r"\$\{(workspaceFolder|userHome|env:([A-Za-z_][A-Za-z0-9_]*))\}")
@@ -159,30 +161,6 @@ def read_jsonc(path: str | os.PathLike[str]) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return json.loads(_strip_jsonc(text))
-
-
-def _strip_jsonc(text: str) -> str:
-    """`text` without // and /* */ comments and trailing commas; strings are kept intact."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i : j + 1])
-            i = j + 1
-        elif text.startswith("//", i):
-            newline = text.find("\n", i)
-            i = n if newline < 0 else newline
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-        else:
-            out.append(ch)
-            i += 1
-    return re.sub(r",(\s*[}\]])", r"\1", "".join(out))
 
 
 def _servers_at(data: Any, key: str) -> Any:
