@@ -493,11 +493,14 @@ def test_fastmcp_server_script(tmp_path: Path) -> None:
     assert data["structuredContent"] == {"result": [3.0, 7.5]}
 
 
-@pytest.mark.skipif(
-    not (NODE_MODULES / "@modelcontextprotocol" / "server-everything").is_dir(), reason="npm cache not installed"
-)
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(900)  # may install the pinned npm packages on a cold cache
 def test_node_server_strict_typing() -> None:
+    from interop import _install
+
+    try:
+        _install.ensure_npm_packages()
+    except Exception as exc:  # registry unreachable or no npm: nothing to test against
+        pytest.skip(f"npm packages unavailable: {exc}")
     # The TypeScript SDK validates strictly with zod: a boolean or number sent as a string is rejected.
     script = NODE_MODULES / "@modelcontextprotocol" / "server-everything" / "dist" / "index.js"
     env_option = ["--env", f"NODE_PATH={NODE_MODULES}"]
