@@ -170,12 +170,15 @@ def _call_approaches(target: ap.Target, op: ap.Op, *, modern_server: bool, quick
     return rows
 
 
-def _call_table(key: str, title: str, target: ap.Target, cfg: Config, n: int, *, modern_server: bool) -> Table:
+def _call_table(
+    key: str, title: str, target: ap.Target, cfg: Config, n: int, *, modern_server: bool, rounds: int | None = None
+) -> Table:
     op = ap.Op()
     rows = _call_approaches(target, op, modern_server=modern_server, quick=cfg.quick)
-    _log(f"  {key}: {len(rows)} approaches × {cfg.rounds} rounds × {n} calls")
-    results = interleave(rows, rounds=cfg.rounds, measure=_per_call(n), warmup=_warm(min(n, 200)), log=_log)
-    table = Table(key, f"{title} — µs per call_tool(echo) ({cfg.rounds} rounds × {n} calls)", "µs", results)
+    rounds = rounds or cfg.rounds
+    _log(f"  {key}: {len(rows)} approaches × {rounds} rounds × {n} calls")
+    results = interleave(rows, rounds=rounds, measure=_per_call(n), warmup=_warm(min(n, 200)), log=_log)
+    table = Table(key, f"{title} — µs per call_tool(echo) ({rounds} rounds × {n} calls)", "µs", results)
     if "fastmcp Client" in results and results["fastmcp Client"].skipped:
         table.notes.append(f"fastmcp row skipped: {results['fastmcp Client'].skipped}")
     return table
@@ -258,7 +261,8 @@ def case_call_http(cfg: Config) -> list[Table]:
             "call_tool over Streamable HTTP → MCPServer (uvicorn, 127.0.0.1)",
             target,
             cfg,
-            cfg.n(100, 20),
+            cfg.n(30, 20),
+            rounds=cfg.slow_rounds,
             modern_server=True,
         )
     return [t]
@@ -387,16 +391,16 @@ def case_list_tools(cfg: Config) -> list[Table]:
         target,
         ap.Op.list_tools(),
         cfg,
-        cfg.n(20, 5),
+        cfg.n(8, 5),
     )
     return [t]
 
 
 def case_payloads(cfg: Config) -> list[Table]:
     tables = []
-    sizes = [(1 << 20, "1 MB", cfg.n(10, 4))]
+    sizes = [(1 << 20, "1 MB", cfg.n(6, 4))]
     if not cfg.quick:  # the SDK's stdio_client takes seconds per 10 MB line
-        sizes.append((10 << 20, "10 MB", cfg.n(3, 1)))
+        sizes.append((10 << 20, "10 MB", cfg.n(1, 1)))
     for size, label, n in sizes:
         target = ap.Target("stdio", ap.MCP_SERVER)
         op = ap.Op(tool="blob", arguments={"size": size})
@@ -417,7 +421,7 @@ def case_payloads(cfg: Config) -> list[Table]:
 
 
 def case_progress(cfg: Config) -> list[Table]:
-    n = cfg.n(30, 8)
+    n = cfg.n(15, 8)
     rounds = cfg.slow_rounds
     tables = []
     servers = [(ap.FAST_SERVER, "minimal server"), (ap.MCP_SERVER, "MCPServer")]
@@ -452,7 +456,7 @@ def case_threads(cfg: Config) -> list[Table]:
     target = ap.Target("stdio", ap.FAST_SERVER)
     counts = (1, 8, 32) if cfg.quick else (1, 2, 4, 8, 16, 32)
     rounds = cfg.slow_rounds
-    for tool, args, total in (("sleep", {"ms": 10}, cfg.n(640, 128)), ("noop", {}, cfg.n(3200, 640))):
+    for tool, args, total in (("sleep", {"ms": 10}, cfg.n(320, 128)), ("noop", {}, cfg.n(1600, 640))):
         op = ap.Op(tool=tool, arguments=args)
         sync = ap.sync_client(target, op)
         raw = ap.raw_session(target, op)
@@ -473,7 +477,7 @@ def case_threads(cfg: Config) -> list[Table]:
             for r in range(rounds):
                 for approach in live if r % 2 == 0 else live[::-1]:
                     for k in counts:
-                        per = max(1, total // k)
+                        per = max(16 if tool == "sleep" else 1, total // k)  # enough calls per thread
                         wall = approach.run_concurrent(k, per)
                         label = "threads" if approach is sync else "tasks"
                         row = results[f"{approach.name}, {k} {label}"]
@@ -528,7 +532,7 @@ def case_threads(cfg: Config) -> list[Table]:
 
 def case_connect(cfg: Config) -> list[Table]:
     tables = []
-    n = cfg.n(3, 1)
+    n = cfg.n(2, 1)
     servers = [(ap.FAST_SERVER, "minimal server"), (ap.MCP_SERVER, "MCPServer")]
     for server, label in servers[:1] if cfg.quick else servers:
         target = ap.Target("stdio", server)

@@ -18,18 +18,15 @@ Routing, in order (the rule documented in docs/handlers.md):
 from __future__ import annotations
 
 import asyncio
-import collections
 import concurrent.futures
-import contextlib
 import contextvars
 import functools
 import inspect
 import logging
-import os
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 __all__ = ["CALLER", "Dispatcher", "Inbox", "current_inbox"]
 
@@ -39,78 +36,16 @@ logger = logging.getLogger("mcpclient.sync")
 CALLER: contextvars.ContextVar[Inbox | None] = contextvars.ContextVar("mcpclient_caller", default=None)
 
 
-class _Queue(Protocol):
-    def put(self, item: Any) -> None: ...
-    def get(self) -> Any: ...
-    def get_nowait(self) -> Any: ...
-    def empty(self) -> bool: ...
-
-
-class _PipeQueue:
-    """A `SimpleQueue` (the part inboxes use) whose blocking `get` sleeps in `os.read` on a pipe.
-
-    The point is who holds the GIL at the wake-up. `SimpleQueue.put` from the loop thread wakes
-    the waiting caller while the loop thread still holds the GIL: the caller wakes, finds the GIL
-    taken, sleeps on it and is woken again when the loop thread lets go — three context switches
-    to hand over one result. `os.write` releases the GIL before it wakes the reader, so the caller
-    runs at once: about half the context switches and a third less CPU per SyncClient call
-    (docs/performance.md). POSIX only; `os.read` is interrupted by Ctrl-C like the lock it replaces.
-    """
-
-    __slots__ = ("_items", "_r", "_w")
-
-    def __init__(self) -> None:
-        self._items: collections.deque[Any] = collections.deque()
-        self._r, self._w = os.pipe()
-        os.set_blocking(self._w, False)  # never block a putter (the loop): a full pipe means wake-ups are pending
-
-    def put(self, item: Any) -> None:
-        self._items.append(item)
-        try:  # noqa: SIM105 - the hot path; contextlib.suppress costs more
-            os.write(self._w, b"\0")
-        except BlockingIOError:
-            pass
-
-    def get(self) -> Any:
-        items = self._items
-        while True:
-            try:
-                return items.popleft()
-            except IndexError:
-                os.read(self._r, 4096)  # wait for a put (bytes from earlier puts just loop once more)
-
-    def get_nowait(self) -> Any:
-        try:
-            return self._items.popleft()
-        except IndexError:
-            raise queue.Empty from None
-
-    def empty(self) -> bool:
-        return not self._items
-
-    def __del__(self) -> None:
-        for name in ("_r", "_w"):
-            # AttributeError: never opened; TypeError: `os` already torn down at interpreter exit.
-            with contextlib.suppress(AttributeError, OSError, TypeError):
-                os.close(getattr(self, name))
-
-
-def _new_queue() -> _Queue:
-    if os.name == "posix":
-        try:
-            return _PipeQueue()
-        except OSError:  # out of file descriptors: the plain queue works too, a little slower
-            pass
-    return queue.SimpleQueue()
-
-
 class Inbox:
     """One thread's queue of work while it waits in SyncClient calls."""
 
     __slots__ = ("__weakref__", "busy", "depth", "finished", "queue", "thread_name")
 
     def __init__(self) -> None:
-        self.queue: _Queue = _new_queue()
+        # A SimpleQueue: measured against a pipe whose write wakes the waiter after releasing the GIL
+        # (fewer context switches on a saturated machine, but slower on a quiet one and under
+        # concurrency, where SimpleQueue's wake-ups batch behind the loop thread); docs/performance.md.
+        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.depth = 0  # blocking calls in progress in this thread (nested when a handler calls back)
         self.busy = 0  # handlers running in this thread right now
         self.finished: dict[int, Any] = {}  # outcomes of outer calls that completed during a nested wait
