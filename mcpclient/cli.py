@@ -39,6 +39,8 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .results import resolve_ref
+
 if TYPE_CHECKING:
     from .sync import SyncClient
 
@@ -521,20 +523,6 @@ def parse_tool_arguments(items: Sequence[str], schema: Mapping[str, Any] | None 
     return arguments
 
 
-def _resolve_ref(schema: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
-    for _ in range(16):
-        if not isinstance(schema, Mapping):
-            return {}
-        ref = schema.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return schema
-        node: Any = root
-        for part in ref[2:].split("/"):
-            node = node.get(part, {}) if isinstance(node, Mapping) else {}
-        schema = node
-    return {}
-
-
 def _schema_types(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int = 0) -> list[str]:
     """The JSON types a schema allows, in order (empty: any)."""
     kind = schema.get("type")
@@ -546,7 +534,7 @@ def _schema_types(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int
     if depth < 8:
         for key in ("anyOf", "oneOf", "allOf"):
             for option in schema.get(key) or ():
-                sub = _schema_types(_resolve_ref(option, root), root, depth + 1)
+                sub = _schema_types(resolve_ref(option, root), root, depth + 1)
                 if not sub:
                     return []  # one option accepts anything
                 found += [t for t in sub if t not in found]
@@ -577,7 +565,7 @@ _MISSING = object()
 
 
 def _coerce(raw: str, schema: Any, root: Mapping[str, Any], key: str) -> Any:
-    prop = _resolve_ref(schema, root)
+    prop = resolve_ref(schema, root)
     kinds = _schema_types(prop, root)
     try:
         parsed: Any = json.loads(raw)
@@ -595,7 +583,7 @@ def _coerce(raw: str, schema: Any, root: Mapping[str, Any], key: str) -> Any:
         if kind == "boolean" and raw.strip().lower() in _TRUE | _FALSE:
             return raw.strip().lower() in _TRUE
         if kind == "array" and parsed is _MISSING:
-            items = _resolve_ref(prop.get("items"), root)
+            items = resolve_ref(prop.get("items"), root)
             return [_coerce(part.strip(), items, root, key) for part in raw.split(",")] if raw.strip() else []
     if "string" in kinds:
         return raw

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from .results import resolve_ref
+
 if TYPE_CHECKING:
     from mcp import types
 
@@ -360,26 +362,12 @@ def tool_parameters(schema: Mapping[str, Any] | None) -> str:
     required = set(schema.get("required") or ())
     parts = []
     for name, prop in (schema.get("properties") or {}).items():
-        prop = _resolve(prop, schema)
+        prop = resolve_ref(prop, schema)
         text = f"{name}{'' if name in required else '?'}: {_type_name(prop, schema)}"
         if "default" in prop and name not in required:
             text += f" = {json.dumps(prop['default'])}"
         parts.append(text)
     return ", ".join(parts)
-
-
-def _resolve(schema: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
-    for _ in range(16):
-        if not isinstance(schema, Mapping):
-            return {}
-        ref = schema.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return schema
-        node: Any = root
-        for part in ref[2:].split("/"):
-            node = node.get(part, {}) if isinstance(node, Mapping) else {}
-        schema = node
-    return {}
 
 
 def _type_name(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int = 0) -> str:
@@ -393,7 +381,7 @@ def _type_name(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int = 
     if isinstance(kind, list):
         return " | ".join(str(k) for k in kind)
     if kind == "array":
-        items = _resolve(schema.get("items"), root)
+        items = resolve_ref(schema.get("items"), root)
         return f"array[{_type_name(items, root, depth + 1)}]" if items else "array"
     if kind == "object" and schema.get("title") and depth:
         return str(schema["title"])
@@ -402,11 +390,11 @@ def _type_name(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int = 
     for key in ("anyOf", "oneOf"):
         options = schema.get(key)
         if isinstance(options, list):
-            names = [_type_name(_resolve(o, root), root, depth + 1) for o in options]
+            names = [_type_name(resolve_ref(o, root), root, depth + 1) for o in options]
             return " | ".join(dict.fromkeys(names))
     all_of = schema.get("allOf")
     if isinstance(all_of, list) and len(all_of) == 1:
-        return _type_name(_resolve(all_of[0], root), root, depth + 1)
+        return _type_name(resolve_ref(all_of[0], root), root, depth + 1)
     return str(schema.get("title") or "any")
 
 

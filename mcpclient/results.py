@@ -86,6 +86,16 @@ else:
 # JSON schema -> Python types
 
 _type_cache: dict[str, Any] = {}
+# The client hands over the same cached schema objects on every call: find their type without
+# serialising the schema again. Entries hold the objects, so an id cannot be reused while listed.
+_type_by_identity: dict[int, tuple[Mapping[str, Any], Mapping[str, Any], Any]] = {}
+_IDENTITY_LIMIT = 1024
+
+
+def _remember(schema: Mapping[str, Any], root: Mapping[str, Any], cls: Any) -> None:
+    if len(_type_by_identity) >= _IDENTITY_LIMIT:
+        _type_by_identity.clear()
+    _type_by_identity[id(schema)] = (schema, root, cls)
 
 
 def _identifier(name: str) -> str:
@@ -95,42 +105,49 @@ def _identifier(name: str) -> str:
     return f"{ident}_" if keyword.iskeyword(ident) else ident
 
 
-def _resolve_ref(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
-    seen = 0
-    while "$ref" in schema and seen < 32:
-        ref: str = schema["$ref"]
+def resolve_ref(schema: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`schema` with local `$ref`s (`#/...`) followed; `{}` for anything unresolvable."""
+    for _ in range(32):
+        if not isinstance(schema, Mapping):
+            return {}
+        ref = schema.get("$ref")
+        if not isinstance(ref, str):
+            return schema
         if not ref.startswith("#/"):
             return {}
         node: Any = root
         for part in ref[2:].split("/"):
             node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, Mapping) else {}
         schema = node
-        seen += 1
-    return schema
+    return {}
 
 
 def schema_to_type(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, name: str = "Model") -> Any:
     """The Python type a JSON schema describes; objects with properties become dataclasses."""
     root = schema if root is None else root
-    schema = _resolve_ref(schema, root)
+    schema = resolve_ref(schema, root)
     kind = schema.get("type")
     if kind == "object" or (kind is None and "properties" in schema):
         props: Mapping[str, Any] = schema.get("properties") or {}
         if not props:
             return dict
+        same = _type_by_identity.get(id(schema))
+        if same is not None and same[0] is schema and same[1] is root:
+            return same[2]
         key = json.dumps([schema, root.get("$defs"), root.get("definitions")], sort_keys=True, default=str)
         cached = _type_cache.get(key)
         if cached is not None:
+            _remember(schema, root, cached)
             return cached
         required = set(schema.get("required") or ())
         fields: list[Any] = []
         optional: list[Any] = []
         for prop, sub in props.items():
-            sub_type = schema_to_type(sub, root, name=str(_resolve_ref(sub, root).get("title") or prop.title()))
+            sub_type = schema_to_type(sub, root, name=str(resolve_ref(sub, root).get("title") or prop.title()))
             if prop in required:
                 fields.append((_identifier(prop), sub_type))
             else:
-                default = _resolve_ref(sub, root).get("default")
+                default = resolve_ref(sub, root).get("default")
                 spec: Any
                 if isinstance(default, list | dict):  # dataclasses reject mutable defaults: copy per instance
                     spec = dataclasses.field(default_factory=functools.partial(copy.deepcopy, default))
@@ -141,6 +158,7 @@ def schema_to_type(schema: Mapping[str, Any], root: Mapping[str, Any] | None = N
         cls = dataclasses.make_dataclass(cls_name, [*fields, *optional])
         cls.__mcp_fields__ = {_identifier(p): p for p in props}  # type: ignore[attr-defined]
         _type_cache[key] = cls
+        _remember(schema, root, cls)
         return cls
     if kind == "array":
         return list
@@ -150,7 +168,7 @@ def schema_to_type(schema: Mapping[str, Any], root: Mapping[str, Any] | None = N
 
 
 def _matches(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
-    schema = _resolve_ref(schema, root)
+    schema = resolve_ref(schema, root)
     kind = schema.get("type")
     if kind is None:
         return True
@@ -176,7 +194,7 @@ def _matches(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> 
 def convert_to_schema(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any] | None = None) -> Any:
     """Convert JSON `value` to Python objects following `schema` (objects → dataclass instances)."""
     root = schema if root is None else root
-    schema = _resolve_ref(schema, root)
+    schema = resolve_ref(schema, root)
     for union_key in ("anyOf", "oneOf"):
         options: Sequence[Mapping[str, Any]] | None = schema.get(union_key)
         if options:
