@@ -473,7 +473,7 @@ def _serve_http(server: MCPServer, kind: str, port: int, port_file: Path | None,
     import uvicorn
 
     app = server.sse_app() if kind == "sse" else server.streamable_http_app(**extra)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY only then
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     bound = sock.getsockname()[1]
