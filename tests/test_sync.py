@@ -346,7 +346,12 @@ def test_connect_close_cycles_leak_nothing(everything_server_factory: Callable[[
         with client:
             client.call_tool("echo", {"text": "x"})
         client.close()
-    assert threading.active_count() <= threads_before
+    # A thread that is still ending on a loaded machine is not a leak; one that stays is.
+    wait_for(
+        lambda: threading.active_count() <= threads_before,
+        10,
+        message=lambda: f"threads left: {[t.name for t in threading.enumerate()]} (before: {threads_before})",
+    )
     assert fds() <= fds_before + 2
     assert children_pids() <= children_before
 
