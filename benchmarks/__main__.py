@@ -78,8 +78,9 @@ def render(table: Table, markdown: bool = False) -> str:
         if all(r[col] in ("", "–") for r in rows):
             header = header[:col] + header[col + 1 :]
             rows = [r[:col] + r[col + 1 :] for r in rows]
-    if not table.ratio_label:
-        header, rows = [header[0], header[1]], [[r[0], r[1]] for r in rows]
+    if not table.ratio_label:  # plain measurements: name, median and spread
+        keep = [i for i, h in enumerate(header) if i < 2 or h == "spread"]
+        header, rows = [header[i] for i in keep], [[r[i] for i in keep] for r in rows]
     lines = []
     if markdown:
         lines.append(f"#### {table.title}\n")

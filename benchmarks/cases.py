@@ -355,6 +355,126 @@ def case_hop(cfg: Config) -> list[Table]:
     ]
 
 
+# ------------------------------------------------------------------ where a SyncClient call's time goes
+
+
+def case_anatomy(cfg: Config) -> list[Table]:
+    """One SyncClient call taken apart: the hop in each direction, the engine, and the floors."""
+    targets = [("stdio", ap.Target("stdio", ap.FAST_SERVER), "stdio → minimal server")]
+    if not cfg.quick:
+        targets.append(("memory", ap.Target("memory"), "in memory → MCPServer"))
+    return [_anatomy_table(key, target, label, cfg, cfg.n(400, 150)) for key, target, label in targets]
+
+
+_ANATOMY_ROWS = [
+    "SyncClient call, total",
+    "  caller → loop: submit, wake the loop, start the task",
+    "  engine on the loop thread (Client.call_tool)",
+    "  loop → caller: hand back, wake the caller, return",
+    "engine alone: Client.call_tool back to back on the loop thread",
+    "the hop in context: total − engine alone",
+    "bare hop: LoopThread.call of an async no-op (same loop)",
+    "floor: two plain threads, SimpleQueue there and back",
+]
+
+
+def _anatomy_table(key: str, target: ap.Target, label: str, cfg: Config, n: int) -> Table:
+    """Per round, the medians of each part of n SyncClient calls, and of the same engine without a hop.
+
+    The async `Client.call_tool` that the SyncClient runs on its loop thread is wrapped (on this
+    one client instance) to stamp when it starts and ends there, which splits each call into the
+    caller → loop leg, the engine and the loop → caller leg.
+    """
+    import queue
+    import statistics
+    import threading
+
+    from mcpclient import SyncClient
+
+    clock = time.perf_counter
+    source, options = ap._mcpclient_source(target)
+    client = SyncClient(source, **options)
+    engine = client.async_client
+    call_tool = engine.call_tool
+    stamps: dict[str, float] = {}
+
+    async def stamped(*args: Any, **kwargs: Any) -> Any:
+        stamps["start"] = clock()
+        try:
+            return await call_tool(*args, **kwargs)
+        finally:
+            stamps["end"] = clock()
+
+    async def back_to_back(count: int) -> list[float]:
+        out = []
+        for _ in range(count):
+            t0 = clock()
+            await call_tool("echo", {"text": "hello"})
+            out.append(clock() - t0)
+        return out
+
+    async def noop() -> None:
+        return None
+
+    there: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    back: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def echo() -> None:
+        while (item := there.get()) is not None:
+            back.put(item)
+
+    def timed(fn: Callable[[], Any]) -> float:
+        samples = []
+        for _ in range(n):
+            t0 = clock()
+            fn()
+            samples.append(clock() - t0)
+        return statistics.median(samples)
+
+    results = {name: Result(name) for name in _ANATOMY_ROWS}
+    try:
+        client.connect()
+        threading.Thread(target=echo, daemon=True).start()
+        portal = client._portal()  # the loop thread (internal: this case measures the facade itself)
+        engine.call_tool = stamped  # type: ignore[method-assign]
+        for _ in range(min(n, 200)):
+            client.call_tool("echo", {"text": "hello"})
+        portal.call(back_to_back, 50)
+        _log(f"  anatomy ({key}): {cfg.rounds} rounds × {n} calls")
+        for _ in range(cfg.rounds):
+            total, leg_in, eng, leg_out = [], [], [], []
+            for _ in range(n):
+                t0 = clock()
+                client.call_tool("echo", {"text": "hello"})
+                t3 = clock()
+                total.append(t3 - t0)
+                leg_in.append(stamps["start"] - t0)
+                eng.append(stamps["end"] - stamps["start"])
+                leg_out.append(t3 - stamps["end"])
+            alone = statistics.median(portal.call(back_to_back, n))
+            medians = [statistics.median(x) for x in (total, leg_in, eng, leg_out)]
+            medians += [alone, medians[0] - alone, timed(lambda: portal.call(noop))]
+            medians.append(timed(lambda: (there.put(1), back.get())))
+            for name, value in zip(_ANATOMY_ROWS, medians, strict=True):
+                results[name].samples.append(value * 1e6)
+    finally:
+        engine.call_tool = call_tool  # type: ignore[method-assign]
+        there.put(None)
+        client.close()
+    t = Table(
+        f"anatomy-{key}",
+        f"where a SyncClient call_tool(echo) goes, {label} — µs, medians per round ({cfg.rounds} rounds × {n})",
+        "µs",
+        results,
+        ratio_label="",
+    )
+    t.notes.append(
+        "The legs are medians of their own, so they need not add up to the total's median. The hop in "
+        "context costs more than the bare hop: after each wake-up the woken thread runs on cold caches."
+    )
+    return t
+
+
 # ------------------------------------------------------------------ payloads and listings
 
 
@@ -836,6 +956,7 @@ def case_memory(cfg: Config) -> list[Table]:
 
 CASES: dict[str, Case] = {
     "hop": case_hop,
+    "anatomy": case_anatomy,
     "call-stdio-fast": case_call_stdio_fast,
     "call-stdio-mcp": case_call_stdio_mcp,
     "call-memory": case_call_memory,
@@ -852,6 +973,16 @@ CASES: dict[str, Case] = {
 }
 
 #: What `--quick` runs: the cases with targets (the others only in the full run).
-QUICK_CASES = ["hop", "call-stdio-fast", "call-stdio-mcp", "call-memory", "threads", "asyncio-run", "import", "memory"]
+QUICK_CASES = [
+    "hop",
+    "anatomy",
+    "call-stdio-fast",
+    "call-stdio-mcp",
+    "call-memory",
+    "threads",
+    "asyncio-run",
+    "import",
+    "memory",
+]
 
 __all__ = ["CASES", "QUICK_CASES", "Check", "Config", "Table"]
