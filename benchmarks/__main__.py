@@ -74,7 +74,7 @@ def render(table: Table, markdown: bool = False) -> str:
                 res.note,
             ]
         )
-    for col in (6, 5, 3):  # drop empty optional columns
+    for col in (6, 5, 3, 2):  # drop empty optional columns
         if all(r[col] in ("", "–") for r in rows):
             header = header[:col] + header[col + 1 :]
             rows = [r[:col] + r[col + 1 :] for r in rows]
