@@ -271,10 +271,30 @@ def case_call_http(cfg: Config) -> list[Table]:
 # ------------------------------------------------------------------ the thread hop alone
 
 
+def _plain_threads() -> tuple[Callable[[], Any], Callable[[], None]]:
+    """The floor of any thread hop: an echo thread, an item there and back through two SimpleQueues."""
+    import queue
+    import threading
+
+    there: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    back: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def echo() -> None:
+        while (item := there.get()) is not None:
+            back.put(item)
+
+    threading.Thread(target=echo, daemon=True).start()
+
+    def call() -> Any:
+        there.put(1)
+        return back.get()
+
+    return call, (lambda: there.put(None))
+
+
 def case_hop(cfg: Config) -> list[Table]:
     """What a blocking call into an event-loop thread costs, with no MCP at all (an async no-op)."""
     import asyncio
-    import queue
     import threading
 
     def loop_thread() -> tuple[Callable[[], Any], Callable[[], None]]:
@@ -316,28 +336,11 @@ def case_hop(cfg: Config) -> list[Table]:
 
         return (lambda: asyncio.run_coroutine_threadsafe(noop(), loop).result()), stop
 
-    def plain_threads() -> tuple[Callable[[], Any], Callable[[], None]]:
-        there: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        back: queue.SimpleQueue[Any] = queue.SimpleQueue()
-
-        def echo() -> None:
-            while (item := there.get()) is not None:
-                back.put(item)
-
-        thread = threading.Thread(target=echo, daemon=True)
-        thread.start()
-
-        def call() -> Any:
-            there.put(1)
-            return back.get()
-
-        return call, (lambda: there.put(None))
-
     rows: list[Approach] = [
         SyncApproach("mcpclient LoopThread.call", loop_thread, note="what every SyncClient call pays"),
         SyncApproach("anyio BlockingPortal.call", portal),
         SyncApproach("asyncio.run_coroutine_threadsafe().result()", run_coroutine_threadsafe),
-        SyncApproach("two plain threads, SimpleQueue there and back", plain_threads, note="no event loop"),
+        SyncApproach("two plain threads, SimpleQueue there and back", _plain_threads, note="no event loop"),
     ]
     n = cfg.n(3000, 1000)
     _log(f"  hop: {len(rows)} approaches × {cfg.rounds} rounds × {n}")
@@ -385,9 +388,7 @@ def _anatomy_table(key: str, target: ap.Target, label: str, cfg: Config, n: int)
     one client instance) to stamp when it starts and ends there, which splits each call into the
     caller → loop leg, the engine and the loop → caller leg.
     """
-    import queue
     import statistics
-    import threading
 
     from mcpclient import SyncClient
 
@@ -416,13 +417,6 @@ def _anatomy_table(key: str, target: ap.Target, label: str, cfg: Config, n: int)
     async def noop() -> None:
         return None
 
-    there: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    back: queue.SimpleQueue[Any] = queue.SimpleQueue()
-
-    def echo() -> None:
-        while (item := there.get()) is not None:
-            back.put(item)
-
     def timed(fn: Callable[[], Any]) -> float:
         samples = []
         for _ in range(n):
@@ -432,9 +426,9 @@ def _anatomy_table(key: str, target: ap.Target, label: str, cfg: Config, n: int)
         return statistics.median(samples)
 
     results = {name: Result(name) for name in _ANATOMY_ROWS}
+    ping, stop_ping = _plain_threads()
     try:
         client.connect()
-        threading.Thread(target=echo, daemon=True).start()
         portal = client._portal()  # the loop thread (internal: this case measures the facade itself)
         engine.call_tool = stamped  # type: ignore[method-assign]
         for _ in range(min(n, 200)):
@@ -454,12 +448,12 @@ def _anatomy_table(key: str, target: ap.Target, label: str, cfg: Config, n: int)
             alone = statistics.median(portal.call(back_to_back, n))
             medians = [statistics.median(x) for x in (total, leg_in, eng, leg_out)]
             medians += [alone, medians[0] - alone, timed(lambda: portal.call(noop))]
-            medians.append(timed(lambda: (there.put(1), back.get())))
+            medians.append(timed(ping))
             for name, value in zip(_ANATOMY_ROWS, medians, strict=True):
                 results[name].samples.append(value * 1e6)
     finally:
         engine.call_tool = call_tool  # type: ignore[method-assign]
-        there.put(None)
+        stop_ping()
         client.close()
     t = Table(
         f"anatomy-{key}",
@@ -972,7 +966,7 @@ CASES: dict[str, Case] = {
     "cli": case_cli,
 }
 
-#: What `--quick` runs: the cases with targets (the others only in the full run).
+#: What `--quick` runs: the cases with targets, and the anatomy that explains them (the others only in the full run).
 QUICK_CASES = [
     "hop",
     "anatomy",
