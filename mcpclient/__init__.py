@@ -24,6 +24,8 @@ if TYPE_CHECKING:
         ProtocolError,
         ServerNotFoundError,
         ServerStartupError,
+        TaskCancelledError,
+        TasksNotSupportedError,
         TimeoutError,
         ToolError,
     )
@@ -37,16 +39,8 @@ if TYPE_CHECKING:
         ToolsListChanged,
     )
     from .sync import SyncClient
-    from .tasks import (
-        PromptTask,
-        ResourceTask,
-        SyncPromptTask,
-        SyncResourceTask,
-        SyncToolTask,
-        TaskCancelledError,
-        TasksNotSupportedError,
-        ToolTask,
-    )
+    from .sync.tasks import SyncPromptTask, SyncResourceTask, SyncToolTask
+    from .tasks import PromptTask, ResourceTask, ToolTask
     from .transports import (
         ClientTransport,
         InMemoryTransport,
@@ -72,17 +66,8 @@ _EXPORTS = {
         ["PromptsListChanged", "ResourcesListChanged", "ResourceUpdated", "ServerEvent", "ToolsListChanged"],
         ".subscriptions",
     ),
-    **dict.fromkeys(
-        [
-            "PromptTask",
-            "ResourceTask",
-            "SyncPromptTask",
-            "SyncResourceTask",
-            "SyncToolTask",
-            "ToolTask",
-        ],
-        ".tasks",
-    ),
+    **dict.fromkeys(["PromptTask", "ResourceTask", "ToolTask"], ".tasks"),
+    **dict.fromkeys(["SyncPromptTask", "SyncResourceTask", "SyncToolTask"], ".sync.tasks"),
     **dict.fromkeys(
         [
             "ClientClosedError",

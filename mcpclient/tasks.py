@@ -29,8 +29,8 @@ operation checks the negotiated session first and raises `TasksNotSupportedError
 server does not advertise the 2025-11-25 `tasks` capability (always the case on 2026-07-28
 sessions); connect with `mode="legacy"` to use a server's 2025-11-25 tasks.
 
-`SyncClient` returns `SyncToolTask` / `SyncResourceTask` / `SyncPromptTask`: the same
-methods, blocking, plus a blocking `status_updates(timeout=)` iterator.
+`SyncClient` returns `SyncToolTask` / `SyncResourceTask` / `SyncPromptTask` (`mcpclient.sync.tasks`):
+the same methods, blocking, plus a blocking `status_updates(timeout=)` iterator.
 """
 
 from __future__ import annotations
@@ -38,17 +38,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import queue
-import threading
 import time
 import uuid
-import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, cast
 
 import anyio
 
+from ._session import Session, Timeout
 from .errors import ProtocolError, TaskCancelledError, TasksNotSupportedError, TimeoutError
 from .handlers.context import call_handler
 
@@ -56,17 +54,12 @@ if TYPE_CHECKING:
     import mcp
     from mcp import types
 
-    from .client import Client, Timeout
     from .results import CallToolResult
 
 __all__ = [
     "PromptTask",
     "ResourceTask",
     "StatusCallback",
-    "SyncPromptTask",
-    "SyncResourceTask",
-    "SyncTask",
-    "SyncToolTask",
     "Task",
     "TaskCancelledError",
     "TasksNotSupportedError",
@@ -90,22 +83,22 @@ _MAX_POLL = 5.0
 # ---------------------------------------------------------------------------------- wire helpers
 
 
-def _check_support(client: Client, method: str, feature: str | None) -> None:
+def _check_support(session: Session, method: str, feature: str | None) -> None:
     """Raise `TasksNotSupportedError` unless the session's server advertises `feature` of `tasks`."""
-    result = client.initialize_result
+    result = session.initialize_result
     capabilities = result.capabilities if result is not None else None
     tasks = capabilities.tasks if capabilities is not None else None
     if tasks is None:
-        if client._is_modern():
+        if session.is_modern():
             raise TasksNotSupportedError(
-                f"tasks are not available on this {client.protocol_version} session: MCP 2026-07-28 removed tasks "
+                f"tasks are not available on this {session.protocol_version} session: MCP 2026-07-28 removed tasks "
                 "from the core protocol (they continue as an extension mcpclient does not implement); "
                 "connect with mode='legacy' to use the server's 2025-11-25 tasks",
-                server=client.name,
+                server=session.name,
                 method=method,
             )
         raise TasksNotSupportedError(
-            "the server does not advertise the 'tasks' capability", server=client.name, method=method
+            "the server does not advertise the 'tasks' capability", server=session.name, method=method
         )
     missing = False
     if feature == "list":
@@ -116,36 +109,22 @@ def _check_support(client: Client, method: str, feature: str | None) -> None:
         missing = tasks.requests is None or tasks.requests.tools is None or tasks.requests.tools.call is None
     if missing:
         raise TasksNotSupportedError(
-            f"the server's 'tasks' capability does not include {feature!r}", server=client.name, method=method
+            f"the server's 'tasks' capability does not include {feature!r}", server=session.name, method=method
         )
 
 
-async def _send_raw(sdk: mcp.Client, method: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Send a request whose result the SDK's per-method validation cannot type.
-
-    A task-augmented `tools/call` answers `CreateTaskResult`, which the SDK would reject as
-    an invalid `CallToolResult`; `tasks/result` carries the original request's result.
-    Same path as the SDK's own `subscriptions/listen` driver: stamp, then send raw.
-    """
-    session = sdk.session
-    data: dict[str, Any] = {"method": method, "params": params}
-    opts: Any = {}
-    session._stamp(data, opts)
-    return await session._dispatcher.send_raw_request(method, data.get("params"), opts)
-
-
-def _parse_task(raw: Any, client: Client, method: str) -> types.Task:
+def _parse_task(raw: Any, session: Session, method: str) -> types.Task:
     from mcp import types
     from pydantic import ValidationError
 
     try:
         return types.Task.model_validate(raw, by_name=False)
     except ValidationError as exc:
-        raise ProtocolError(f"server sent an invalid task: {exc}", server=client.name, method=method) from None
+        raise ProtocolError(f"server sent an invalid task: {exc}", server=session.name, method=method) from None
 
 
 def _parse_payload(
-    raw: Mapping[str, Any], kind: TaskKind | None, client: Client, method: str
+    raw: Mapping[str, Any], kind: TaskKind | None, session: Session, method: str
 ) -> types.CallToolResult | types.ReadResourceResult | types.GetPromptResult:
     """The original request's result from a `tasks/result` (or immediate) payload."""
     from mcp import types
@@ -165,13 +144,13 @@ def _parse_payload(
     else:
         raise ProtocolError(
             f"cannot tell which request the task result belongs to (keys: {sorted(raw)})",
-            server=client.name,
+            server=session.name,
             method=method,
         )
     try:
         return model.model_validate(dict(raw), by_name=False)
     except ValidationError as exc:
-        raise ProtocolError(f"server sent an invalid task result: {exc}", server=client.name, method=method) from None
+        raise ProtocolError(f"server sent an invalid task result: {exc}", server=session.name, method=method) from None
 
 
 def _synthetic_task(status: Literal["completed", "failed"], message: str | None = None) -> types.Task:
@@ -192,42 +171,44 @@ def _synthetic_task(status: Literal["completed", "failed"], message: str | None 
 # ------------------------------------------------------------------------- Client operations
 
 
-async def get_task_status(client: Client, task_id: str, timeout: Timeout) -> types.GetTaskResult:
+async def get_task_status(session: Session, task_id: str, timeout: Timeout) -> types.GetTaskResult:
     """`tasks/get`."""
     from mcp import types
 
     async def op(sdk: mcp.Client) -> types.GetTaskResult:
-        _check_support(client, "tasks/get", None)
+        _check_support(session, "tasks/get", None)
         request = types.GetTaskRequest(params=types.GetTaskRequestParams(task_id=task_id))
         return await sdk.session.send_request(request, types.GetTaskResult)
 
-    return await client._request(f"tasks/get {task_id!r}", op, timeout)
+    return await session.request(f"tasks/get {task_id!r}", op, timeout)
 
 
-async def get_task_payload(client: Client, task_id: str, timeout: Timeout) -> dict[str, Any]:
+async def get_task_payload(session: Session, task_id: str, timeout: Timeout) -> dict[str, Any]:
     """`tasks/result`: the raw result of the original request (the server blocks until the task is terminal)."""
 
     async def op(sdk: mcp.Client) -> dict[str, Any]:
-        _check_support(client, "tasks/result", None)
-        return await _send_raw(sdk, "tasks/result", {"taskId": task_id})
+        _check_support(session, "tasks/result", None)
+        return await session.send_raw(sdk, "tasks/result", {"taskId": task_id})
 
-    return await client._request(f"tasks/result {task_id!r}", op, timeout)
+    return await session.request(f"tasks/result {task_id!r}", op, timeout)
 
 
 async def get_task_result(
-    client: Client, task_id: str, timeout: Timeout
+    session: Session, task_id: str, timeout: Timeout
 ) -> types.CallToolResult | types.ReadResourceResult | types.GetPromptResult:
     """`tasks/result`, typed by the payload's shape (tool, resource or prompt result)."""
-    raw = await get_task_payload(client, task_id, timeout)
-    return _parse_payload(raw, None, client, "tasks/result")
+    raw = await get_task_payload(session, task_id, timeout)
+    return _parse_payload(raw, None, session, "tasks/result")
 
 
-async def list_tasks(client: Client, cursor: str | None, limit: int | None, timeout: Timeout) -> types.ListTasksResult:
+async def list_tasks(
+    session: Session, cursor: str | None, limit: int | None, timeout: Timeout
+) -> types.ListTasksResult:
     """`tasks/list` from `cursor`, following pages until `limit` tasks are collected (whole pages)."""
     from mcp import types
 
     async def op(sdk: mcp.Client) -> types.ListTasksResult:
-        _check_support(client, "tasks/list", "list")
+        _check_support(session, "tasks/list", "list")
         collected: list[types.Task] = []
         next_cursor, seen = cursor, set[str]()
         while True:
@@ -239,23 +220,23 @@ async def list_tasks(client: Client, cursor: str | None, limit: int | None, time
                 return types.ListTasksResult(tasks=collected, next_cursor=next_cursor)
             seen.add(next_cursor)
 
-    return await client._request("tasks/list", op, timeout)
+    return await session.request("tasks/list", op, timeout)
 
 
-async def cancel_task(client: Client, task_id: str, timeout: Timeout) -> types.CancelTaskResult:
+async def cancel_task(session: Session, task_id: str, timeout: Timeout) -> types.CancelTaskResult:
     """`tasks/cancel`."""
     from mcp import types
 
     async def op(sdk: mcp.Client) -> types.CancelTaskResult:
-        _check_support(client, "tasks/cancel", "cancel")
+        _check_support(session, "tasks/cancel", "cancel")
         request = types.CancelTaskRequest(params=types.CancelTaskRequestParams(task_id=task_id))
         return await sdk.session.send_request(request, types.CancelTaskResult)
 
-    return await client._request(f"tasks/cancel {task_id!r}", op, timeout)
+    return await session.request(f"tasks/cancel {task_id!r}", op, timeout)
 
 
 async def _create(
-    client: Client,
+    session: Session,
     method: str,
     label: str,
     params: dict[str, Any],
@@ -272,19 +253,19 @@ async def _create(
         metadata["taskId"] = task_id  # a hint from early drafts; 2025-11-25 servers assign their own id
 
     async def op(sdk: mcp.Client) -> dict[str, Any]:
-        _check_support(client, method, "tools/call" if method == "tools/call" else None)
-        return await _send_raw(sdk, method, {**params, "task": metadata})
+        _check_support(session, method, "tools/call" if method == "tools/call" else None)
+        return await session.send_raw(sdk, method, {**params, "task": metadata})
 
-    raw = await client._request(label, op, timeout)
+    raw = await session.request(label, op, timeout)
     if isinstance(raw.get("task"), Mapping):
-        return _parse_task(raw["task"], client, method), None
+        return _parse_task(raw["task"], session, method), None
     # The server ran the request directly (it does not support tasks for it): a finished task.
     failed = bool(raw.get("isError"))
     return _synthetic_task("failed" if failed else "completed", "executed without a task by the server"), raw
 
 
 async def start_tool_task(
-    client: Client,
+    session: Session,
     name: str,
     arguments: Mapping[str, Any] | None,
     *,
@@ -297,28 +278,28 @@ async def start_tool_task(
     params: dict[str, Any] = {"name": name}
     if arguments is not None:
         params["arguments"] = dict(arguments)
-    if request_meta := client._request_meta(meta):
+    if request_meta := session.request_meta(meta):
         params["_meta"] = request_meta
     status, direct = await _create(
-        client, "tools/call", f"tools/call {name!r}", params, task_id=task_id, ttl=ttl, timeout=timeout
+        session, "tools/call", f"tools/call {name!r}", params, task_id=task_id, ttl=ttl, timeout=timeout
     )
-    return ToolTask(client, status, name=name, raise_on_error=raise_on_error, direct=direct)
+    return ToolTask(session, status, name=name, raise_on_error=raise_on_error, direct=direct)
 
 
 async def start_resource_task(
-    client: Client, uri: str, *, timeout: Timeout, task_id: str | None, ttl: int | None
+    session: Session, uri: str, *, timeout: Timeout, task_id: str | None, ttl: int | None
 ) -> ResourceTask:
     params: dict[str, Any] = {"uri": str(uri)}
-    if request_meta := client._request_meta(None):
+    if request_meta := session.request_meta(None):
         params["_meta"] = request_meta
     status, direct = await _create(
-        client, "resources/read", f"resources/read {uri!r}", params, task_id=task_id, ttl=ttl, timeout=timeout
+        session, "resources/read", f"resources/read {uri!r}", params, task_id=task_id, ttl=ttl, timeout=timeout
     )
-    return ResourceTask(client, status, uri=str(uri), direct=direct)
+    return ResourceTask(session, status, uri=str(uri), direct=direct)
 
 
 async def start_prompt_task(
-    client: Client,
+    session: Session,
     name: str,
     arguments: dict[str, str] | None,
     *,
@@ -329,12 +310,12 @@ async def start_prompt_task(
     params: dict[str, Any] = {"name": name}
     if arguments is not None:
         params["arguments"] = arguments
-    if request_meta := client._request_meta(None):
+    if request_meta := session.request_meta(None):
         params["_meta"] = request_meta
     status, direct = await _create(
-        client, "prompts/get", f"prompts/get {name!r}", params, task_id=task_id, ttl=ttl, timeout=timeout
+        session, "prompts/get", f"prompts/get {name!r}", params, task_id=task_id, ttl=ttl, timeout=timeout
     )
-    return PromptTask(client, status, name=name, direct=direct)
+    return PromptTask(session, status, name=name, direct=direct)
 
 
 # ---------------------------------------------------------------------------------- task objects
@@ -356,8 +337,8 @@ class Task(Generic[R]):
 
     kind: ClassVar[TaskKind]
 
-    def __init__(self, client: Client, status: types.Task, *, direct: Mapping[str, Any] | None = None) -> None:
-        self.client = client
+    def __init__(self, session: Session, status: types.Task, *, direct: Mapping[str, Any] | None = None) -> None:
+        self.session = session
         self.task_id = status.task_id
         self._last: types.Task = status
         self._observed_at = time.monotonic()
@@ -369,7 +350,7 @@ class Task(Generic[R]):
         self._watch_error: BaseException | None = None
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.task_id!r} {self._last.status} on {self.client.name!r}>"
+        return f"<{type(self).__name__} {self.task_id!r} {self._last.status} on {self.session.name!r}>"
 
     @property
     def last_status(self) -> types.Task:
@@ -392,7 +373,7 @@ class Task(Generic[R]):
         """Ask the server for the current status (`tasks/get`)."""
         if self._direct is not None:
             return self._last
-        current = await get_task_status(self.client, self.task_id, timeout)
+        current = await get_task_status(self.session, self.task_id, timeout)
         await self._observe(current)
         return current
 
@@ -405,7 +386,7 @@ class Task(Generic[R]):
         """Ask the server to cancel the task (`tasks/cancel`); its new status."""
         if self._direct is not None:
             return self._last
-        result = await cancel_task(self.client, self.task_id, timeout)
+        result = await cancel_task(self.session, self.task_id, timeout)
         await self._observe(result)
         return result
 
@@ -446,22 +427,22 @@ class Task(Generic[R]):
         for a cancelled task, `mcpclient.TimeoutError` after `timeout` seconds.
         """
         if self._payload is None:
-            limit = self.client._timeout_for(timeout) if timeout is not None else None
+            limit = self.session.timeout_for(timeout) if timeout is not None else None
             with anyio.move_on_after(limit) as scope:
                 await self._wait_until(lambda: self.is_done or self._last.status == "input_required", None)
                 if self._last.status == "cancelled":
                     message = self._last.status_message or "the task was cancelled"
                     raise TaskCancelledError(
-                        f"task {self.task_id!r}: {message}", task=self._last, server=self.client.name
+                        f"task {self.task_id!r}: {message}", task=self._last, server=self.session.name
                     )
                 # input_required: `tasks/result` is where the server's questions arrive (answered by
                 # the client's sampling/elicitation handlers); it returns once the task is done.
-                self._payload = await get_task_payload(self.client, self.task_id, None)
+                self._payload = await get_task_payload(self.session, self.task_id, None)
             if self._payload is None and scope.cancelled_caught:
                 raise TimeoutError(
                     f"task {self.task_id!r} not done after {limit}s",
                     timeout=limit,
-                    server=self.client.name,
+                    server=self.session.name,
                     method="tasks/result",
                 )
             assert self._payload is not None
@@ -498,13 +479,13 @@ class Task(Generic[R]):
             try:
                 await call_handler(callback, status)
             except Exception:
-                logger.exception("task status callback failed (server %s, task %s)", self.client.name, self.task_id)
+                logger.exception("task status callback failed (server %s, task %s)", self.session.name, self.task_id)
 
     async def _poll_once(self) -> None:
         delay = _poll_seconds(self._last) - (time.monotonic() - self._observed_at)
         if delay > 0:
             await anyio.sleep(delay)
-        await self._observe(await get_task_status(self.client, self.task_id, None))
+        await self._observe(await get_task_status(self.session, self.task_id, None))
 
     async def _watch(self) -> None:
         try:
@@ -520,17 +501,11 @@ class Task(Generic[R]):
         """Run the poller in the session's task group (it ends with the session). False if not connected."""
         if self._watching:
             return True
-        state = self.client._state
-        session = state.sdk.session if state.sdk is not None and not state.broken else None
-        task_group = getattr(session, "_task_group", None)
-        if task_group is None:
-            return False
-        self._watching = True
-        task_group.start_soon(self._watch)
-        return True
+        self._watching = self.session.spawn(self._watch)
+        return self._watching
 
     async def _wait_until(self, done: Callable[[], bool], timeout: Timeout) -> None:
-        limit = self.client._timeout_for(timeout) if timeout is not None else None
+        limit = self.session.timeout_for(timeout) if timeout is not None else None
         with anyio.move_on_after(limit) as scope:
             while not done():
                 if self._direct is not None:
@@ -547,7 +522,7 @@ class Task(Generic[R]):
             raise TimeoutError(
                 f"task {self.task_id!r} still {self._last.status} after {limit}s",
                 timeout=limit,
-                server=self.client.name,
+                server=self.session.name,
                 method="tasks/get",
             )
 
@@ -559,25 +534,25 @@ class ToolTask(Task["CallToolResult"]):
 
     def __init__(
         self,
-        client: Client,
+        session: Session,
         status: types.Task,
         *,
         name: str,
         raise_on_error: bool = True,
         direct: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(client, status, direct=direct)
+        super().__init__(session, status, direct=direct)
         self.name = name
         self.raise_on_error = raise_on_error
 
     async def _convert(self, payload: Mapping[str, Any]) -> CallToolResult:
-        raw = cast("types.CallToolResult", _parse_payload(payload, "tool", self.client, "tasks/result"))
+        raw = cast("types.CallToolResult", _parse_payload(payload, "tool", self.session, "tasks/result"))
         if not raw.is_error:
             # What the SDK does for a direct call: check structured content against the output schema.
-            await self.client._request(
+            await self.session.request(
                 f"tools/call {self.name!r}", lambda sdk: sdk.session.validate_tool_result(self.name, raw)
             )
-        return await self.client._to_call_tool_result(self.name, raw, self.raise_on_error, None)
+        return await self.session.tool_result(self.name, raw, self.raise_on_error, None)
 
 
 class ResourceTask(Task["list[types.TextResourceContents | types.BlobResourceContents]"]):
@@ -586,15 +561,15 @@ class ResourceTask(Task["list[types.TextResourceContents | types.BlobResourceCon
     kind = "resource"
 
     def __init__(
-        self, client: Client, status: types.Task, *, uri: str, direct: Mapping[str, Any] | None = None
+        self, session: Session, status: types.Task, *, uri: str, direct: Mapping[str, Any] | None = None
     ) -> None:
-        super().__init__(client, status, direct=direct)
+        super().__init__(session, status, direct=direct)
         self.uri = uri
 
     async def _convert(
         self, payload: Mapping[str, Any]
     ) -> list[types.TextResourceContents | types.BlobResourceContents]:
-        raw = cast("types.ReadResourceResult", _parse_payload(payload, "resource", self.client, "tasks/result"))
+        raw = cast("types.ReadResourceResult", _parse_payload(payload, "resource", self.session, "tasks/result"))
         return list(raw.contents)
 
 
@@ -604,187 +579,10 @@ class PromptTask(Task["types.GetPromptResult"]):
     kind = "prompt"
 
     def __init__(
-        self, client: Client, status: types.Task, *, name: str, direct: Mapping[str, Any] | None = None
+        self, session: Session, status: types.Task, *, name: str, direct: Mapping[str, Any] | None = None
     ) -> None:
-        super().__init__(client, status, direct=direct)
+        super().__init__(session, status, direct=direct)
         self.name = name
 
     async def _convert(self, payload: Mapping[str, Any]) -> types.GetPromptResult:
-        return cast("types.GetPromptResult", _parse_payload(payload, "prompt", self.client, "tasks/result"))
-
-
-# -------------------------------------------------------------------------------- blocking face
-
-
-class _SyncHost(Protocol):
-    """What a blocking task needs from its `SyncClient`."""
-
-    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any: ...
-
-    @property
-    def _dispatch(self) -> Any: ...
-
-
-async def _run(fn: Callable[..., Any], *args: Any) -> Any:
-    return fn(*args)
-
-
-class SyncTask(Generic[R]):
-    """The blocking face of a `Task` (what `SyncClient` returns for `task=True`)."""
-
-    def __init__(self, host: _SyncHost, task: Task[R]) -> None:
-        self._host = host
-        self.task = task
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.task.task_id!r} {self.task.last_status.status}>"
-
-    @property
-    def task_id(self) -> str:
-        return self.task.task_id
-
-    @property
-    def last_status(self) -> types.Task:
-        """The most recent status seen (no request)."""
-        return self.task.last_status
-
-    @property
-    def is_done(self) -> bool:
-        return self.task.is_done
-
-    @property
-    def executed_directly(self) -> bool:
-        return self.task.executed_directly
-
-    def status(self, *, timeout: Timeout = None) -> types.Task:
-        """Ask the server for the current status (`tasks/get`)."""
-        return self._host._call(self.task.status, timeout=timeout)  # type: ignore[no-any-return]
-
-    def wait(self, *, timeout: Timeout = None) -> types.Task:
-        """Block until the task is terminal; its final status."""
-        return self._host._call(self.task.wait, timeout=timeout)  # type: ignore[no-any-return]
-
-    def result(self, *, timeout: Timeout = None) -> R:
-        """Block until the task is done; the original request's result (see `Task.result`)."""
-        return self._host._call(self.task.result, timeout=timeout)  # type: ignore[no-any-return]
-
-    def cancel(self, *, timeout: Timeout = None) -> types.Task:
-        """Cancel the task (`tasks/cancel`); its new status."""
-        return self._host._call(self.task.cancel, timeout=timeout)  # type: ignore[no-any-return]
-
-    def on_status_change(self, callback: StatusCallback) -> StatusCallback:
-        """Call `callback(status)` on each status change: a plain function runs in a caller thread
-        (one blocked in this client, else the handler thread), never on the loop thread."""
-        self._host._call(_run, self.task.on_status_change, self._host._dispatch.adapt(callback, wait=False))
-        return callback
-
-    def status_updates(self, *, timeout: float | None = None) -> StatusUpdates:
-        """A blocking iterator: the current status, then each change, ending after a terminal one.
-
-        `timeout`: seconds to wait for the next change; the iteration ends (StopIteration) when it passes.
-        """
-        return StatusUpdates(self._host, self.task, timeout)
-
-
-class SyncToolTask(SyncTask["CallToolResult"]):
-    """Blocking `ToolTask`."""
-
-    @property
-    def name(self) -> str:
-        return self.task.name  # type: ignore[attr-defined, no-any-return]
-
-
-class SyncResourceTask(SyncTask["list[types.TextResourceContents | types.BlobResourceContents]"]):
-    """Blocking `ResourceTask`."""
-
-    @property
-    def uri(self) -> str:
-        return self.task.uri  # type: ignore[attr-defined, no-any-return]
-
-
-class SyncPromptTask(SyncTask["types.GetPromptResult"]):
-    """Blocking `PromptTask`."""
-
-    @property
-    def name(self) -> str:
-        return self.task.name  # type: ignore[attr-defined, no-any-return]
-
-
-_END = object()
-
-
-class StatusUpdates(Iterator["types.Task"]):
-    """Blocking iterator of a task's statuses (see `SyncTask.status_updates`). Close it (or leave
-    the `for`/`with`) to stop listening; it closes itself after a terminal status or a timeout."""
-
-    def __init__(self, host: _SyncHost, task: Task[Any], timeout: float | None) -> None:
-        self._host = host
-        self._task = task
-        self._timeout = timeout
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._closed = False
-        self._lock = threading.Lock()
-        self._queue.put(task.last_status)
-        # The task holds the callback, the callback only a weak reference to this iterator:
-        # an iterator abandoned without close() is garbage-collected (and then unregistered).
-        this = weakref.ref(self)
-
-        async def push(status: types.Task) -> None:  # on the loop thread: never blocks
-            updates = this()
-            if updates is not None:
-                updates._push(status)
-
-        self._callback = push
-        if task.is_done:
-            self._queue.put(_END)
-        else:
-            host._call(_run, task.on_status_change, push)
-
-    def _push(self, status: types.Task) -> None:
-        self._queue.put(status)
-        if status.status in TERMINAL_STATUSES:
-            self._queue.put(_END)
-
-    def __iter__(self) -> StatusUpdates:
-        return self
-
-    def __next__(self) -> types.Task:
-        if self._closed:
-            raise StopIteration
-        try:
-            item = self._queue.get(timeout=self._timeout)
-        except queue.Empty:
-            self.close()
-            raise StopIteration from None
-        if item is _END:
-            self.close()
-            raise StopIteration
-        return item  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-        self._task.remove_status_callback(self._callback)
-
-    def __enter__(self) -> StatusUpdates:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        if getattr(self, "_callback", None) is not None:
-            self.close()
-
-
-def blocking(host: _SyncHost, value: Any) -> Any:
-    """`SyncClient`'s face of a `Client` result: tasks become their blocking counterparts."""
-    if isinstance(value, ToolTask):
-        return SyncToolTask(host, value)
-    if isinstance(value, ResourceTask):
-        return SyncResourceTask(host, value)
-    if isinstance(value, PromptTask):
-        return SyncPromptTask(host, value)
-    return value
+        return cast("types.GetPromptResult", _parse_payload(payload, "prompt", self.session, "tasks/result"))

@@ -121,12 +121,10 @@ async def test_events_filter_and_close(everything_server: Any, mode: str) -> Non
 
 @pytest.mark.anyio
 async def test_modern_listen_stream_follows_subscriptions(everything_server: Any) -> None:
-    from mcpclient.subscriptions import _hubs
-
     async with Client(everything_server) as client:
         assert client.protocol_version == "2026-07-28"
         await client.subscribe_resource(COUNTER)
-        hub = _hubs[client]
+        hub = client._session.hub
         assert hub.listener is not None and hub.listener.uris == {COUNTER}
         await client.subscribe_resource("data://greeting")
         assert hub.listener.uris == {COUNTER, "data://greeting"}
@@ -200,11 +198,9 @@ def test_sync_iterator_idle_timeout_ends_iteration(everything_server: Any, mode:
 
 
 def test_sync_break_closes_stream(everything_server: Any) -> None:
-    from mcpclient.subscriptions import _hubs
-
     with SyncClient(everything_server) as client:
         client.subscribe_resource(COUNTER)
-        hub = _hubs[client.async_client]
+        hub = client.async_client._session.hub
         with client.events(timeout=10) as stream:
             client.call_tool("bump_counter")
             for event in stream:

@@ -14,9 +14,9 @@ import os
 import threading
 import warnings
 import weakref
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast, overload
 
 from ..client import Client, Mode, Timeout
 from ..handlers.elicitation import ElicitationHandler
@@ -26,16 +26,19 @@ from ..handlers.progress import ProgressHandler
 from ..handlers.roots import RootsHandler, RootsList
 from ..handlers.sampling import SamplingHandler
 from ..results import CallToolResult
-from ..subscriptions import BlockingEventStream
-from ..tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 from .dispatch import Dispatcher
+from .events import BlockingEventStream
 from .loop import LoopThread
+from .tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 
 if TYPE_CHECKING:
     import mcp
     from mcp import types
 
 __all__ = ["SyncClient"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _live: weakref.WeakSet[SyncClient] = weakref.WeakSet()
 _CLOSE_TIMEOUT = 2.0
@@ -130,7 +133,8 @@ class SyncClient:
         self._client = self._client.new()
         self._dispatch.reset_after_fork()
 
-    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, fn: Callable[_P, Awaitable[_R]], /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        """Run `await fn(*args, **kwargs)` on the loop thread; block (serving handlers) until done."""
         return self._portal().call(fn, *args, **kwargs)
 
     def _bound_progress(self, handler: ProgressHandler | None) -> ProgressHandler | None:
@@ -143,13 +147,13 @@ class SyncClient:
     # ------------------------------------------------------------------ lifecycle
 
     def __enter__(self) -> SyncClient:
-        self._call(self._client._enter)
+        self._call(self._client.__aenter__)
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._call(self._client._exit)
+        self._call(self._client.__aexit__, exc_type, exc, tb)
 
     def connect(self) -> SyncClient:
         """Connect and keep the session until `close()`."""
@@ -218,7 +222,7 @@ class SyncClient:
 
     def initialize(self, timeout: Timeout = None) -> types.InitializeResult:
         """Run the handshake (with `auto_initialize=False`)."""
-        return self._call(self._client.initialize, timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.initialize, timeout)
 
     def set_roots(self, roots: RootsList | RootsHandler) -> None:
         """Set the roots (paths/URIs or a handler returning them)."""
@@ -236,15 +240,15 @@ class SyncClient:
 
     def ping(self, *, timeout: Timeout = None) -> bool:
         """True when the server answered."""
-        return self._call(self._client.ping, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.ping, timeout=timeout)
 
     def list_tools(self, *, timeout: Timeout = None) -> list[types.Tool]:
         """All tools, following every page."""
-        return self._call(self._client.list_tools, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.list_tools, timeout=timeout)
 
     def list_tools_mcp(self, *, cursor: str | None = None, timeout: Timeout = None) -> types.ListToolsResult:
         """One raw `tools/list` page."""
-        return self._call(self._client.list_tools_mcp, cursor=cursor, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.list_tools_mcp, cursor=cursor, timeout=timeout)
 
     @overload
     def call_tool(
@@ -308,11 +312,13 @@ class SyncClient:
 
         `task=True`: a `SyncToolTask` at once (see `Client.call_tool`).
         """
-        return blocking(self, self._call(  # type: ignore[no-any-return]
+        result = self._call(
             self._client.call_tool, name, arguments, timeout=timeout,
             progress_handler=self._bound_progress(progress_handler), raise_on_error=raise_on_error, meta=meta,
             task=task, task_id=task_id, ttl=ttl,
-        ))  # fmt: skip
+        )  # fmt: skip
+        # `task` picks the overload at run time; `blocking` makes the task face blocking.
+        return cast("CallToolResult | SyncToolTask", blocking(result, self._call, self._dispatch))
 
     def call_tool_mcp(
         self,
@@ -324,28 +330,28 @@ class SyncClient:
         meta: Mapping[str, Any] | None = None,
     ) -> types.CallToolResult:
         """Call a tool; the raw result (errors not raised)."""
-        return self._call(  # type: ignore[no-any-return]
+        return self._call(
             self._client.call_tool_mcp, name, arguments, timeout=timeout,
             progress_handler=self._bound_progress(progress_handler), meta=meta,
         )  # fmt: skip
 
     def list_resources(self, *, timeout: Timeout = None) -> list[types.Resource]:
         """All resources."""
-        return self._call(self._client.list_resources, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.list_resources, timeout=timeout)
 
     def list_resources_mcp(self, *, cursor: str | None = None, timeout: Timeout = None) -> types.ListResourcesResult:
         """One raw `resources/list` page."""
-        return self._call(self._client.list_resources_mcp, cursor=cursor, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.list_resources_mcp, cursor=cursor, timeout=timeout)
 
     def list_resource_templates(self, *, timeout: Timeout = None) -> list[types.ResourceTemplate]:
         """All resource templates."""
-        return self._call(self._client.list_resource_templates, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.list_resource_templates, timeout=timeout)
 
     def list_resource_templates_mcp(
         self, *, cursor: str | None = None, timeout: Timeout = None
     ) -> types.ListResourceTemplatesResult:
         """One raw `resources/templates/list` page."""
-        return self._call(self._client.list_resource_templates_mcp, cursor=cursor, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.list_resource_templates_mcp, cursor=cursor, timeout=timeout)
 
     @overload
     def read_resource(
@@ -384,21 +390,23 @@ class SyncClient:
         ttl: int | None = 60000,
     ) -> list[types.TextResourceContents | types.BlobResourceContents] | SyncResourceTask:
         """Read a resource: its text and blob contents (`task=True`: a `SyncResourceTask`)."""
-        return blocking(self, self._call(  # type: ignore[no-any-return]
-            self._client.read_resource, uri, timeout=timeout, task=task, task_id=task_id, ttl=ttl,
-        ))  # fmt: skip
+        result = self._call(self._client.read_resource, uri, timeout=timeout, task=task, task_id=task_id, ttl=ttl)
+        return cast(
+            "list[types.TextResourceContents | types.BlobResourceContents] | SyncResourceTask",
+            blocking(result, self._call, self._dispatch),
+        )
 
     def read_resource_mcp(self, uri: str, *, timeout: Timeout = None) -> types.ReadResourceResult:
         """Read a resource; the raw result."""
-        return self._call(self._client.read_resource_mcp, uri, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.read_resource_mcp, uri, timeout=timeout)
 
     def list_prompts(self, *, timeout: Timeout = None) -> list[types.Prompt]:
         """All prompts."""
-        return self._call(self._client.list_prompts, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.list_prompts, timeout=timeout)
 
     def list_prompts_mcp(self, *, cursor: str | None = None, timeout: Timeout = None) -> types.ListPromptsResult:
         """One raw `prompts/list` page."""
-        return self._call(self._client.list_prompts_mcp, cursor=cursor, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.list_prompts_mcp, cursor=cursor, timeout=timeout)
 
     @overload
     def get_prompt(
@@ -447,15 +455,16 @@ class SyncClient:
         ttl: int | None = 60000,
     ) -> types.GetPromptResult | SyncPromptTask:
         """Get a prompt (non-string arguments serialised to JSON; `task=True`: a `SyncPromptTask`)."""
-        return blocking(self, self._call(  # type: ignore[no-any-return]
-            self._client.get_prompt, name, arguments, timeout=timeout, task=task, task_id=task_id, ttl=ttl,
-        ))  # fmt: skip
+        result = self._call(
+            self._client.get_prompt, name, arguments, timeout=timeout, task=task, task_id=task_id, ttl=ttl
+        )
+        return cast("types.GetPromptResult | SyncPromptTask", blocking(result, self._call, self._dispatch))
 
     def get_prompt_mcp(
         self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None
     ) -> types.GetPromptResult:
         """Get a prompt; the raw result."""
-        return self._call(self._client.get_prompt_mcp, name, arguments, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.get_prompt_mcp, name, arguments, timeout=timeout)
 
     def complete(
         self,
@@ -466,7 +475,7 @@ class SyncClient:
         timeout: Timeout = None,
     ) -> types.Completion:
         """Completions for a prompt or resource-template argument."""
-        return self._call(self._client.complete, ref, argument, context_arguments, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.complete, ref, argument, context_arguments, timeout=timeout)
 
     def complete_mcp(
         self,
@@ -477,7 +486,7 @@ class SyncClient:
         timeout: Timeout = None,
     ) -> types.CompleteResult:
         """Completions; the raw result."""
-        return self._call(self._client.complete_mcp, ref, argument, context_arguments, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.complete_mcp, ref, argument, context_arguments, timeout=timeout)
 
     def set_logging_level(self, level: str, *, timeout: Timeout = None) -> None:
         """Receive server log messages at `level` and above."""
@@ -513,27 +522,28 @@ class SyncClient:
         The iteration ends after `timeout` seconds without an event (None: waits until closed);
         leaving the `for` loop (or `with`) closes it. `.get(timeout)` raises `TimeoutError` instead.
         """
-        return BlockingEventStream(self, timeout=timeout, resource_updates=resource_updates, list_changes=list_changes)
+        stream = self._client.events(resource_updates=resource_updates, list_changes=list_changes)
+        return BlockingEventStream(stream, self._call, timeout=timeout)
 
     def get_task_status(self, task_id: str, *, timeout: Timeout = None) -> types.GetTaskResult:
         """The status of a task (`tasks/get`)."""
-        return self._call(self._client.get_task_status, task_id, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.get_task_status, task_id, timeout=timeout)
 
     def get_task_result(
         self, task_id: str, *, timeout: Timeout = None
     ) -> types.CallToolResult | types.ReadResourceResult | types.GetPromptResult:
         """The raw result of a task's request (`tasks/result`; blocks until the task is done)."""
-        return self._call(self._client.get_task_result, task_id, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.get_task_result, task_id, timeout=timeout)
 
     def list_tasks(
         self, cursor: str | None = None, limit: int | None = 50, *, timeout: Timeout = None
     ) -> types.ListTasksResult:
         """Tasks (`tasks/list`) from `cursor`, following pages until `limit` tasks (whole pages)."""
-        return self._call(self._client.list_tasks, cursor, limit, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.list_tasks, cursor=cursor, limit=limit, timeout=timeout)
 
     def cancel_task(self, task_id: str, *, timeout: Timeout = None) -> types.CancelTaskResult:
         """Cancel a task (`tasks/cancel`); its new status."""
-        return self._call(self._client.cancel_task, task_id, timeout=timeout)  # type: ignore[no-any-return]
+        return self._call(self._client.cancel_task, task_id, timeout=timeout)
 
 
 def _plain_message_handler(handler: Any) -> Any:
@@ -543,7 +553,7 @@ def _plain_message_handler(handler: Any) -> Any:
     return handler
 
 
-async def _bounded(awaitable: Any, seconds: float) -> None:
+async def _bounded(awaitable: Awaitable[Any], seconds: float) -> None:
     import anyio
 
     with anyio.move_on_after(seconds):

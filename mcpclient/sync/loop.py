@@ -3,9 +3,10 @@
 `LoopThread.call(fn, *args)` runs `await fn(*args)` on the loop and blocks the calling
 thread until it finishes, serving that thread's inbox meanwhile (see `dispatch`). It is
 the same primitive as anyio's `BlockingPortal.call`, cut down to one thread hop each way:
-`call_soon_threadsafe` to start the task (batched: one wake-up starts every call queued
-meanwhile) and a `SimpleQueue.put` from the task's last step to hand back the outcome,
-well under half the cost of a portal round trip (docs/performance.md).
+a byte written to the loop's own wake-up pipe to start the task (batched: one wake-up
+starts every call queued meanwhile; `call_soon_threadsafe` where the loop cannot watch a
+pipe) and a `SimpleQueue.put` from the task's last step to hand back the outcome, well
+under half the cost of a portal round trip (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -20,18 +21,25 @@ import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar, cast
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 import anyio
 
 from ..errors import ClientClosedError
 from .dispatch import CALLER, Dispatcher, Inbox, current_inbox
 
-__all__ = ["LoopThread"]
+__all__ = ["BlockingCall", "LoopThread"]
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 logger = logging.getLogger("mcpclient.sync")
 _call_ids = itertools.count()
+
+
+class BlockingCall(Protocol):
+    """Run `await fn(*args, **kwargs)` on a client's loop thread and block until it is done."""
+
+    def __call__(self, fn: Callable[_P, Awaitable[_T]], /, *args: _P.args, **kwargs: _P.kwargs) -> _T: ...
 
 
 class _Done:
@@ -145,7 +153,7 @@ class LoopThread:
     def in_loop_thread(self) -> bool:
         return threading.current_thread() is self._thread
 
-    def call(self, fn: Callable[..., Awaitable[_T]], *args: Any, **kwargs: Any) -> _T:
+    def call(self, fn: Callable[_P, Awaitable[_T]], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         """Run `await fn(*args, **kwargs)` on the loop; block (serving handlers) until it is done.
 
         The hot path of every SyncClient method, so it is lean: the call is queued for the loop
@@ -215,7 +223,8 @@ class LoopThread:
             dispatcher.end(inbox, completed=completed)
         if done.error is not None:
             raise done.error
-        return done.value  # type: ignore[no-any-return]
+        value: _T = done.value
+        return value
 
     def _start_soon(self, loop: asyncio.AbstractEventLoop, start: Callable[[], None]) -> None:
         """Queue `start` for the loop; wake the loop only if no wake-up is pending already."""

@@ -17,9 +17,10 @@ A custom transport is a few lines::
 from __future__ import annotations
 
 import abc
+import copy
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 if TYPE_CHECKING:
     from mcp.client._transport import TransportStreams
@@ -65,6 +66,16 @@ class ClientTransport(abc.ABC):
     async def lost_connection_detail(self) -> str | None:
         """Why an open connection dropped, when the transport knows (e.g. the server's exit status)."""
         return None
+
+    def fresh(self) -> Self:
+        """A transport with this one's configuration and none of its connection state (`Client.new()`)."""
+        clone = copy.copy(self)
+        clone._reset_state()
+        return clone
+
+    def _reset_state(self) -> None:
+        """Forget per-connection state; transports that keep some extend this."""
+        self.__dict__.pop("_cm", None)
 
     # The transport is itself an async context manager, as the contract promises.
     async def __aenter__(self) -> SessionTarget:

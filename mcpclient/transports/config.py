@@ -137,6 +137,11 @@ class MCPConfigTransport(ClientTransport):
             self.connect_grace = max(t.connect_grace for t in self.transports.values())
             self.mode = "legacy"  # the proxy relays backend requests to the client mid-call
 
+    def _reset_state(self) -> None:
+        super()._reset_state()
+        self.transports = {server: transport.fresh() for server, transport in self.transports.items()}
+        self._single = next(iter(self.transports.values())) if len(self.transports) == 1 else None
+
     @property
     def servers(self) -> list[str]:
         """The configured server names."""

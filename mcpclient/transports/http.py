@@ -118,6 +118,10 @@ class _HttpTransport(ClientTransport):
             self._resolved_auth = _resolve_auth(auth, url)  # cheap, and checks the value early
         self._last_error: httpx2.Response | None = None
 
+    def _reset_state(self) -> None:
+        super()._reset_state()
+        self._last_error = None
+
     @property
     def connect_grace(self) -> float:  # type: ignore[override]
         """An interactive OAuth login may take as long as the OAuth flow allows."""

@@ -330,6 +330,11 @@ class StdioTransport(ClientTransport):
         self.cwd = cwd
         self.keep_alive = keep_alive
         self.name = name or Path(command).name or command
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        super()._reset_state()
+        self.__dict__.pop("_spawn", None)  # a process adopted by `_prespawn` belongs to the original
         self._process: _ServerProcess | None = None
         self._stderr_tail: deque[str] = deque(maxlen=_STDERR_TAIL_LINES)
         self._stdout_eof = False

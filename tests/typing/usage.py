@@ -24,7 +24,8 @@ from mcpclient import (
     ToolTask,
 )
 from mcpclient.handlers import HandlerContext
-from mcpclient.subscriptions import BlockingEventStream, EventStream
+from mcpclient.subscriptions import EventStream
+from mcpclient.sync.events import BlockingEventStream
 
 TextOrBlob = types.TextResourceContents | types.BlobResourceContents
 TaskResult = types.CallToolResult | types.ReadResourceResult | types.GetPromptResult
