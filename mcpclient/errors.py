@@ -63,6 +63,22 @@ class MCPClientError(Exception):
         where = _where(server, method)
         super().__init__(f"{where}: {message}" if where else message)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The constructors take keyword-only fields, which default exception pickling cannot call:
+        # rebuild without them, from the arguments and every attribute (OSError's `filename` too).
+        state = dict(self.__dict__)
+        if isinstance(self, OSError) and self.filename is not None:
+            state["filename"] = self.filename
+        return (_rebuild, (type(self), self.args, state))
+
+
+def _rebuild(cls: type[MCPClientError], args: tuple[Any, ...], state: dict[str, Any]) -> MCPClientError:
+    error = cls.__new__(cls, *args)
+    BaseException.__init__(error, *args)
+    for key, value in state.items():
+        setattr(error, key, value)
+    return error
+
 
 class NotConnectedError(MCPClientError, RuntimeError):
     """The client is not connected; use `with client:` / `async with client:` or `connect()`."""

@@ -157,6 +157,8 @@ def schema_to_type(schema: Mapping[str, Any], root: Mapping[str, Any] | None = N
         cls_name = _identifier(str(schema.get("title") or name))
         cls = dataclasses.make_dataclass(cls_name, [*fields, *optional])
         cls.__mcp_fields__ = {_identifier(p): p for p in props}  # type: ignore[attr-defined]
+        cls.__mcp_schema__ = (schema, root, name)  # type: ignore[attr-defined]
+        cls.__reduce__ = _reduce_data  # type: ignore[method-assign,assignment]
         _type_cache[key] = cls
         _remember(schema, root, cls)
         return cls
@@ -165,6 +167,18 @@ def schema_to_type(schema: Mapping[str, Any], root: Mapping[str, Any] | None = N
     if isinstance(kind, str):
         return _JSON_PRIMITIVES.get(kind, object)
     return object
+
+
+def _reduce_data(instance: Any) -> tuple[Any, ...]:
+    # A class made at run time cannot be pickled by reference: ship its schema and rebuild it.
+    return (_rebuild_data, (type(instance).__mcp_schema__, dict(instance.__dict__)))
+
+
+def _rebuild_data(origin: tuple[Mapping[str, Any], Mapping[str, Any], str], state: dict[str, Any]) -> Any:
+    cls = schema_to_type(*origin)
+    instance = object.__new__(cls)
+    instance.__dict__.update(state)
+    return instance
 
 
 def _matches(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> bool:

@@ -29,6 +29,8 @@ from ..results import CallToolResult
 from .dispatch import Dispatcher
 from .events import BlockingEventStream
 from .loop import LoopThread
+from .pickling import Blueprint
+from .pickling import reduce as _reduce
 from .tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 
 if TYPE_CHECKING:
@@ -76,6 +78,8 @@ class SyncClient:
         client_info: types.Implementation | None = None,
         **transport_options: Any,
     ) -> None:
+        options = {k: v for k, v in locals().items() if k not in ("self", "source", "transport_options", "__class__")}
+        self._blueprint = Blueprint(source, {**options, **transport_options})  # what pickling ships
         self._lock = threading.Lock()
         self._pid = os.getpid()
         provisional = name or "server"
@@ -141,6 +145,10 @@ class SyncClient:
         chosen = handler or self._progress_handler
         return self._dispatch.adapt(chosen, wait=False, bind=True) if chosen else None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickles as its configuration; see `pickling` (per-process registry, lazy connection).
+        return _reduce(self)
+
     def __repr__(self) -> str:
         return f"<SyncClient {self._client.name!r} via {self._client.transport!r}>"
 
@@ -192,6 +200,7 @@ class SyncClient:
     def new(self) -> SyncClient:
         """A SyncClient with the same configuration and its own fresh connection."""
         clone = object.__new__(SyncClient)
+        clone._blueprint = self._blueprint.renewed()
         clone._lock = threading.Lock()
         clone._pid = os.getpid()
         clone._dispatch = self._dispatch
@@ -226,14 +235,17 @@ class SyncClient:
 
     def set_roots(self, roots: RootsList | RootsHandler) -> None:
         """Set the roots (paths/URIs or a handler returning them)."""
+        self._blueprint.set("roots", roots)
         self._client.set_roots(self._dispatch.adapt(roots, wait=True) if callable(roots) else roots)
 
     def set_sampling_callback(self, handler: SamplingHandler | None) -> None:
         """Set the sampling handler."""
+        self._blueprint.set("sampling_handler", handler)
         self._client.set_sampling_callback(self._dispatch.adapt(handler, wait=True))
 
     def set_elicitation_callback(self, handler: ElicitationHandler | None) -> None:
         """Set the elicitation handler."""
+        self._blueprint.set("elicitation_handler", handler)
         self._client.set_elicitation_callback(self._dispatch.adapt(handler, wait=True))
 
     # ------------------------------------------------------------------ operations

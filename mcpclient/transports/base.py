@@ -77,6 +77,17 @@ class ClientTransport(abc.ABC):
         """Forget per-connection state; transports that keep some extend this."""
         self.__dict__.pop("_cm", None)
 
+    def __copy__(self) -> Self:
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        return clone
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle as configuration: no process, pipe, HTTP client or other per-connection state."""
+        clone = self.__copy__()
+        clone._reset_state()
+        return clone.__dict__
+
     # The transport is itself an async context manager, as the contract promises.
     async def __aenter__(self) -> SessionTarget:
         self._cm = self.connect()

@@ -13,7 +13,7 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
@@ -121,6 +121,13 @@ class _HttpTransport(ClientTransport):
     def _reset_state(self) -> None:
         super()._reset_state()
         self._last_error = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # `auth` travels as given (a bearer token string included); what it resolved to (an OAuth
+        # flow with its token storage) is rebuilt on first use in the receiving process.
+        state = super().__getstate__()
+        state["_resolved_auth"] = None
+        return state
 
     @property
     def connect_grace(self) -> float:  # type: ignore[override]

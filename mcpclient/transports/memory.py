@@ -55,5 +55,11 @@ class InMemoryTransport(ClientTransport):
         async with lifespan:
             yield server._mcp_server
 
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError(
+            f"InMemoryTransport({self.name!r}) cannot be pickled: the server lives in this process. "
+            "Run it over stdio (a script path) or HTTP (a URL) to use it from other processes"
+        )
+
     def __repr__(self) -> str:
         return f"InMemoryTransport(server=<{type(self.server).__name__} {self.name!r}>)"

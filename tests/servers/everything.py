@@ -71,6 +71,7 @@ TOOL_NAMES = frozenset(
     {
         "echo",
         "echo_json",
+        "echo_pid",
         "add",
         "get_user",
         "fail",
@@ -111,6 +112,11 @@ class Address(BaseModel):
     street: str
     city: str
     zip: str
+
+
+class EchoPid(BaseModel):
+    text: str
+    pid: int
 
 
 class User(BaseModel):
@@ -346,6 +352,11 @@ def build_server(name: str = "everything", *, log_level: ServerLogLevel = "WARNI
     def roots(result: Annotated[ListRootsResult, Resolve(_ask_roots)]) -> list[str]:
         """The client's root URIs."""
         return [str(root.uri) for root in result.roots]
+
+    @server.tool()
+    def echo_pid(text: str) -> EchoPid:
+        """The text back with the server's process id (distributed tests count server starts)."""
+        return EchoPid(text=text, pid=os.getpid())
 
     @server.tool()
     def getpid() -> int:
