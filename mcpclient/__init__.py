@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .client import Client
-    from .config import MCPConfig
+    from .config import MCPConfig, MCPConfigTransport
     from .errors import (
         ClientClosedError,
         ConfigError,
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from .transports import (
         ClientTransport,
         InMemoryTransport,
-        MCPConfigTransport,
         NodeStdioTransport,
         NpxStdioTransport,
         PythonStdioTransport,
@@ -64,6 +63,7 @@ _EXPORTS = {
     "Client": ".client",
     "SyncClient": ".sync",
     "MCPConfig": ".config",
+    "MCPConfigTransport": ".config",
     "CallToolResult": ".results",
     "HandlerContext": ".handlers",
     "LogMessage": ".handlers",
@@ -105,7 +105,6 @@ _EXPORTS = {
         [
             "ClientTransport",
             "InMemoryTransport",
-            "MCPConfigTransport",
             "NodeStdioTransport",
             "NpxStdioTransport",
             "PythonStdioTransport",

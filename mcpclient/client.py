@@ -150,7 +150,8 @@ class Client:
         lazy_connect: bool = False,
         **transport_options: Any,
     ) -> None:
-        from .transports.infer import infer_transport
+        # The one late import: a source may be an MCPConfig, and sources → config → proxy → Client.
+        from .sources import infer_transport
 
         self.transport: ClientTransport = infer_transport(source, **transport_options)
         self.name = name or self.transport.name
