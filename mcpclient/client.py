@@ -41,8 +41,15 @@ from .handlers.message import MessageHandlerFn
 from .handlers.progress import ProgressHandler, default_progress_handler
 from .handlers.roots import RootsHandler, RootsList, to_roots_result
 from .handlers.sampling import SamplingHandler, to_create_message_result
-from .notebook import PromptList, ResourceContentsList, ResourceList, ResourceTemplateList, ToolList
-from .results import CallToolResult, structured_to_data
+from .results import (
+    CallToolResult,
+    PromptList,
+    ResourceContentsList,
+    ResourceList,
+    ResourceTemplateList,
+    ToolList,
+    structured_to_data,
+)
 from .subscriptions import EventStream
 from .tasks import PromptTask, ResourceTask, ToolTask
 from .transports.base import SERVER_META_KEY, ClientTransport
