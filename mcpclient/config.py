@@ -347,15 +347,15 @@ class MCPConfig(_ConfigModel):
             try:
                 data = json.loads(_strip_jsonc(text))
             except json.JSONDecodeError:
-                raise ConfigError(f"{file}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+                raise ConfigError(
+                    f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=str(file)
+                ) from None
         if not isinstance(data, Mapping):
-            raise ConfigError(f"{file}: an MCP config must be a JSON object, not {type(data).__name__}")
+            raise ConfigError(f"an MCP config must be a JSON object, not {type(data).__name__}", file=str(file))
         try:
             config = cls.from_dict(data)
         except ConfigError as exc:
-            error = ConfigError(f"{file}: {exc.message}", server=exc.server)
-            error.field = exc.field
-            raise error from None
+            raise ConfigError(exc.message, server=exc.server, field=exc.field, file=str(file)) from None
         # Relative script paths in a config file mean "next to the file", wherever the client runs.
         base = file.resolve().parent
         for entry in config.mcpServers.values():

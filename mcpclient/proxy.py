@@ -566,8 +566,7 @@ def _forwarded_meta(ctx: _Ctx) -> dict[str, Any] | None:
 def _relay_error(server: str, exc: MCPClientError) -> MCPError:
     """A backend failure as the JSON-RPC error the proxy answers with; the message names the server."""
     if isinstance(exc, ProtocolError) and exc.code is not None:
-        message = exc.message.removesuffix(f" (code {exc.code})")
-        return MCPError(exc.code, f"server {server!r}: {message}", exc.data)
+        return MCPError(exc.code, f"server {server!r}: {exc.message}", exc.data)
     if isinstance(exc, TimeoutError):
         return MCPError(_REQUEST_TIMEOUT, str(exc))
     return MCPError(types.INTERNAL_ERROR, str(exc))
