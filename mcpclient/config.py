@@ -82,6 +82,9 @@ _TRANSPORT_ALIASES = {
 _ENTRY_ERROR = (
     "a server entry must be an object with either 'url' (a remote server) or 'command' (a stdio server), not both"
 )
+_NEITHER_ERROR = (
+    "a server entry needs either 'url' (a remote server) or 'command' (a stdio server); this one has neither"
+)
 
 
 def _scalar_to_str(value: Any) -> Any:
@@ -218,7 +221,10 @@ class RemoteServerEntry(_ServerEntry):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError as exc:
+            raise ValueError(f"malformed URL {value!r}: {exc}") from None
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http:// or https:// URL")
         return value
@@ -488,6 +494,9 @@ def _config_error(exc: ValidationError, data: Any, model: type[BaseModel]) -> Co
             if len(loc) > 2 and loc[2] in _TAGS:
                 del loc[2]  # the union member the discriminator chose
         message = error["msg"].removeprefix("Value error, ")
+        entry = error.get("input")
+        if error["type"] == "server_entry" and isinstance(entry, Mapping) and not {"url", "command"} & set(entry):
+            message = _NEITHER_ERROR
         problems.append((server, ".".join(loc), message))
     if not problems:  # pragma: no cover - pydantic always reports at least one
         return ConfigError(str(exc))

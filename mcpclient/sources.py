@@ -55,7 +55,10 @@ def infer_transport(source: Any, **kwargs: Any) -> ClientTransport:
             return MCPConfigTransport(MCPConfig.from_dict(source), **kwargs)
         raise _cannot(source, " (a dict needs an 'mcpServers' key)")
     if isinstance(source, str) and "://" in source:
-        parts = urlsplit(source)
+        try:
+            parts = urlsplit(source)
+        except ValueError as exc:  # e.g. "Invalid IPv6 URL", which would not say which source
+            raise _cannot(source, f" (malformed URL: {exc})") from None
         if parts.scheme.lower() not in ("http", "https"):
             raise _cannot(source, f" (unsupported URL scheme {parts.scheme!r})")
         if "sse" in parts.path.split("/"):

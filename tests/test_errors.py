@@ -113,3 +113,28 @@ async def test_the_proxy_relays_a_backends_error_message_once(everything_script:
     assert error.message.startswith("server 'a': ")
     assert "(code" not in error.message
     assert str(error).count(f"(code {error.code})") == 1
+
+
+@pytest.mark.parametrize("source", ["http://[::1", "https://[fe80::1/mcp"])
+def test_a_malformed_url_names_the_source(source: str) -> None:
+    with pytest.raises(ValueError, match="malformed URL") as info:
+        Client(source)
+    assert repr(source) in str(info.value)
+    with pytest.raises(ConfigError) as config_info:
+        MCPConfig.from_dict({"mcpServers": {"w": {"url": source}}})
+    assert config_info.value.server == "w" and config_info.value.field == "mcpServers.w.url"
+    assert f"malformed URL {source!r}" in str(config_info.value)
+
+
+@pytest.mark.parametrize("entry", [{}, {"args": ["x"], "env": {"A": "1"}}])
+def test_an_entry_with_neither_command_nor_url_says_so(entry: dict[str, Any]) -> None:
+    with pytest.raises(ConfigError) as info:
+        MCPConfig.from_dict({"mcpServers": {"weather": entry}})
+    error = info.value
+    assert error.server == "weather"
+    assert str(error) == (
+        "server 'weather': mcpServers.weather: a server entry needs either 'url' (a remote server) "
+        "or 'command' (a stdio server); this one has neither"
+    )
+    with pytest.raises(ConfigError, match="not both"):  # the other ambiguity keeps its own message
+        MCPConfig.from_dict({"mcpServers": {"weather": {"url": "http://h/mcp", "command": "python"}}})
