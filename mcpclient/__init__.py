@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
     from .client import Client
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
         ProtocolError,
         ServerNotFoundError,
         ServerStartupError,
+        TaskCancelledError,
+        TasksNotSupportedError,
         TimeoutError,
         ToolError,
     )
@@ -43,8 +45,6 @@ if TYPE_CHECKING:
         SyncPromptTask,
         SyncResourceTask,
         SyncToolTask,
-        TaskCancelledError,
-        TasksNotSupportedError,
         ToolTask,
     )
     from .transports import (

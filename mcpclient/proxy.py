@@ -47,7 +47,7 @@ from mcp.server.session import ServerSession
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import ServerMessageMetadata
 
-from . import __version__
+from ._version import __version__
 from .client import Client
 from .errors import ConnectionFailedError, MCPClientError, ProtocolError, TimeoutError
 from .transports.base import SERVER_META_KEY, ClientTransport
