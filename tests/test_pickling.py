@@ -227,6 +227,7 @@ _ARGUMENTS: dict[str, Any] = {
     "filename": "/nowhere/server.py",
     "timeout": 1.5,
     "field": "mcpServers.a.command",
+    "file": "/etc/mcp.json",
     "task": {"taskId": "t1", "status": "cancelled"},
 }
 
