@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import approaches as ap
+from . import distributed as _distributed
 from .harness import Approach, AsyncApproach, Result, Skip, SyncApproach, interleave, ratio_stats
 
 ROOT = ap.HERE.parent
@@ -964,6 +965,7 @@ CASES: dict[str, Case] = {
     "import": case_import,
     "memory": case_memory,
     "cli": case_cli,
+    "distributed": _distributed.case_distributed,
 }
 
 #: What `--quick` runs: the cases with targets, and the anatomy that explains them (the others only in the full run).
