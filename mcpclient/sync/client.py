@@ -57,6 +57,8 @@ class SyncClient:
     Or without `with`: the first call connects and the session stays open until
     `close()` or interpreter exit. One SyncClient may be shared by many threads.
     Plain-function handlers run in the calling thread; async handlers on the loop thread.
+    It pickles as its configuration (for process pools, Dask, Ray): each process that unpickles
+    it connects once, on first use (docs/distributed.md).
     """
 
     def __init__(
