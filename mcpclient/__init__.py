@@ -14,12 +14,18 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .client import Client
     from .config import MCPConfig
-    from .errors import (
+    from .errors import (  # issue 14: hostile servers and bad input
+        ArgumentError,
+        ArgumentTypeError,
+        ArgumentValueError,
         ClientClosedError,
         ConfigError,
         ConnectionFailedError,
         ConnectionLostError,
+        HTTPStatusError,
+        MalformedMessageError,
         MCPClientError,
+        MessageTooLargeError,
         NotConnectedError,
         ProtocolError,
         ServerNotFoundError,
@@ -119,6 +125,9 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
+    "ArgumentValueError",
     "CallToolResult",
     "Client",
     "ClientClosedError",
@@ -126,13 +135,16 @@ __all__ = [
     "ConfigError",
     "ConnectionFailedError",
     "ConnectionLostError",
+    "HTTPStatusError",
     "HandlerContext",
     "InMemoryTransport",
     "LogMessage",
     "MCPClientError",
     "MCPConfig",
     "MCPConfigTransport",
+    "MalformedMessageError",
     "MessageHandler",
+    "MessageTooLargeError",
     "NodeStdioTransport",
     "NotConnectedError",
     "NpxStdioTransport",
@@ -161,6 +173,17 @@ __all__ = [
     "ToolsListChanged",
     "UvxStdioTransport",
 ]
+
+# issue 14: errors for hostile servers and bad input
+_INPUT_ERRORS = [
+    "ArgumentError",
+    "ArgumentTypeError",
+    "ArgumentValueError",
+    "HTTPStatusError",
+    "MalformedMessageError",
+    "MessageTooLargeError",
+]
+_EXPORTS.update(dict.fromkeys(_INPUT_ERRORS, ".errors"))
 
 
 def __getattr__(name: str) -> Any:

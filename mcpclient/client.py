@@ -497,12 +497,16 @@ class Client:
         from mcp import MCPError
         from pydantic import ValidationError
 
+        from .transports._local import client_error
+
         leaf = _leaf(exc)
         if isinstance(leaf, MCPClientError):
             return leaf
         if isinstance(leaf, builtins.TimeoutError):
             return TimeoutError(f"timed out after {limit}s", timeout=limit, server=self.name, method=method)
         if isinstance(leaf, MCPError):
+            if (local := client_error(leaf, self.name, method)) is not None:  # a transport's own error (issue 14)
+                return local
             if leaf.code == _CONNECTION_CLOSED:
                 self._mark_broken()
                 return ConnectionLostError(f"connection closed: {leaf.message}", server=self.name, method=method)
