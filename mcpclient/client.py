@@ -13,7 +13,6 @@ import asyncio
 import builtins
 import contextlib
 import dataclasses
-import json
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
@@ -25,6 +24,7 @@ import anyio
 
 from . import subscriptions as _subscriptions
 from . import tasks as _tasks
+from ._arguments import prompt_arguments, tool_arguments
 from .errors import (
     ConnectionFailedError,
     ConnectionLostError,
@@ -670,11 +670,12 @@ class Client:
         meta: Mapping[str, Any] | None = None,
     ) -> types.CallToolResult:
         """Call a tool and return the raw `mcp.types.CallToolResult` (errors are not raised)."""
+        args = tool_arguments(name, arguments, server=self.name)  # ArgumentError before anything is sent
         return await self._request(
             f"tools/call {name!r}",
             lambda sdk: sdk.call_tool(
                 name,
-                dict(arguments) if arguments is not None else None,
+                args,
                 progress_callback=cast(Any, self._progress_callback(progress_handler)),
                 meta=self._request_meta(meta),
             ),
@@ -872,7 +873,7 @@ class Client:
         self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None
     ) -> types.GetPromptResult:
         """Get a prompt; the raw result. Non-string arguments are sent as JSON strings."""
-        args = _prompt_arguments(arguments)
+        args = prompt_arguments(name, arguments, server=self.name)  # ArgumentError before anything is sent
         return await self._request(
             f"prompts/get {name!r}",
             lambda sdk: sdk.get_prompt(name, args, meta=self._request_meta(None)),
@@ -930,9 +931,8 @@ class Client:
         `task=True`: a `PromptTask` (see `call_tool`).
         """
         if task:
-            return await _tasks.start_prompt_task(
-                self, name, _prompt_arguments(arguments), timeout=timeout, task_id=task_id, ttl=ttl
-            )
+            args = prompt_arguments(name, arguments, server=self.name)  # ArgumentError before anything is sent
+            return await _tasks.start_prompt_task(self, name, args, timeout=timeout, task_id=task_id, ttl=ttl)
         return await self.get_prompt_mcp(name, arguments, timeout=timeout)
 
     async def complete_mcp(
@@ -1071,20 +1071,6 @@ def _error_data(message: str) -> Any:
     from mcp import types
 
     return types.ErrorData(code=types.INTERNAL_ERROR, message=message)
-
-
-def _prompt_arguments(arguments: Mapping[str, Any] | None) -> dict[str, str] | None:
-    if arguments is None:
-        return None
-    return {k: v if isinstance(v, str) else json.dumps(v, default=_json_default) for k, v in arguments.items()}
-
-
-def _json_default(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    return str(value)
 
 
 def _initialize_result(sdk: mcp.Client) -> types.InitializeResult:

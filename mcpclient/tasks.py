@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, Typ
 
 import anyio
 
+from ._arguments import tool_arguments
 from .errors import ProtocolError, TaskCancelledError, TasksNotSupportedError, TimeoutError
 from .handlers.context import call_handler
 
@@ -295,8 +296,8 @@ async def start_tool_task(
     ttl: int | None,
 ) -> ToolTask:
     params: dict[str, Any] = {"name": name}
-    if arguments is not None:
-        params["arguments"] = dict(arguments)
+    if (args := tool_arguments(name, arguments, server=client.name)) is not None:  # checked before sending
+        params["arguments"] = args
     if request_meta := client._request_meta(meta):
         params["_meta"] = request_meta
     status, direct = await _create(
