@@ -40,6 +40,7 @@ from mcp.os.win32.utilities import (
     terminate_windows_process_tree,
 )
 
+from .._redact import env_secrets, redacting
 from ..errors import MCPClientError, ServerNotFoundError, ServerStartupError
 from ._framing import DEFAULT_MAX_MESSAGE_SIZE, READ_SIZE, LineBuffer, MessageReader, MessageWriter, Oversized
 from .base import ClientTransport
@@ -281,6 +282,13 @@ class StdioTransport(ClientTransport):
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[TransportStreams]:
         """Spawn the server; yield its `(read, write)` message streams; stop it on exit."""
+        _ = self._logger  # exists before `redacting` covers the loggers: stderr may echo a secret
+        with redacting(env_secrets(self.env)):
+            async with self._connect() as streams:
+                yield streams
+
+    @asynccontextmanager
+    async def _connect(self) -> AsyncIterator[TransportStreams]:
         self._stderr_tail = deque(maxlen=_STDERR_TAIL_LINES)
         self._stdout_eof = False
         self._early_exit_code = None
