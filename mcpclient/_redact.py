@@ -6,7 +6,9 @@ env values given to a stdio server (every value of a secret-looking name such as
 any value of 8 characters or more). A filter on the loggers of mcpclient, the mcp SDK, httpx2/
 httpcore2 (and httpx/httpcore) replaces them with `***` in every record's message, arguments and
 traceback text, and masks credential query parameters (`?api_key=`, `?token=`, ...) and
-`Bearer ...` values in any URL it logs. The filters are installed while any secret is registered.
+`Bearer ...` values in anything they log. The filter is installed on those loggers at the first
+connection and stays (it runs only for records at an enabled level); secrets are registered only
+while their transport is connected.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ class _RedactingFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(text)
+            if record.exc_text != text:
+                record.exc_info = None  # the exception itself carries the secret: keep only its masked text
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True
