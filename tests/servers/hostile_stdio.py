@@ -148,14 +148,14 @@ def chaotic_echo(rid: Any, args: dict[str, Any], chaos: random.Random, state: di
         roll = chaos.random()
         delay = chaos.uniform(0, 0.3)
     text = str(args.get("text", ""))
-    if roll < 0.03:
+    if roll < 0.005:
         os._exit(9)  # dies mid-call, with other calls in flight
-    elif roll < 0.10:
+    elif roll < 0.05:
         return  # stalls: never answers this one
-    elif roll < 0.20:
+    elif roll < 0.15:
         write(b"garbage \xff\xfe {not json\n")
         reply(rid, text_result(text))
-    elif roll < 0.30:
+    elif roll < 0.25:
         kind = ["utf8", "json", "deep", "invalid"][int(roll * 1000) % 4]
         if kind == "utf8":
             write(envelope(rid) + b', "result": {"content": [{"type": "text", "text": "\xff"}]}}\n')
