@@ -1,9 +1,9 @@
 """Secrets stay out of logs: a logging filter on our loggers and those of the libraries under us.
 
 While a transport is connected it registers its secrets (`redacting(...)`): bearer tokens,
-secret-looking header values, credentials in the URL (query values, userinfo password), and the
-env values given to a stdio server (every value of a secret-looking name such as `API_KEY`, and
-any value of 8 characters or more). A filter on the loggers of mcpclient, the mcp SDK, httpx2/
+secret-looking header values, the userinfo password of its URL, and the env values given to a
+stdio server and the query values of its URL (every value of a secret-looking name such as
+`API_KEY` or `token`, and any value of 8 characters or more). A filter on the loggers of mcpclient, the mcp SDK, httpx2/
 httpcore2 (and httpx/httpcore) replaces them with `***` in every record's message, arguments and
 traceback text, and masks credential query parameters (`?api_key=`, `?token=`, ...) and
 `Bearer ...` values in anything they log. The filter is installed on those loggers at the first
@@ -50,9 +50,9 @@ def env_secrets(env: Mapping[str, str] | None) -> list[str]:
 
 
 def url_secrets(url: str) -> list[str]:
-    """Credentials in a URL: the userinfo password and every query value (of 3 characters or more)."""
+    """Credentials in a URL: the userinfo password, and query values as `env_secrets` picks env values."""
     parts = urlsplit(url)
-    found = [value for _, value in parse_qsl(parts.query, keep_blank_values=False) if len(value) >= 3]
+    found = env_secrets(dict(parse_qsl(parts.query, keep_blank_values=False)))
     if parts.password:
         found.append(parts.password)
     return found
