@@ -215,6 +215,7 @@ class StreamableHttpTransport(_HttpTransport):
     `auth`: a bearer token string, `"oauth"`, or any `httpx2.Auth`. `timeout` bounds
     connect/write/pool operations and `sse_read_timeout` reads (seconds or timedelta).
     `httpx_client_factory(headers=, timeout=, auth=)` builds the `httpx2.AsyncClient`.
+    `max_message_size` (bytes, default 64 MiB, None: no limit) caps one SSE event from the server.
     """
 
     @asynccontextmanager

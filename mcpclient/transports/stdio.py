@@ -124,6 +124,7 @@ class StdioTransport(ClientTransport):
     `env`. Its stderr is forwarded line by line to the logger `mcpclient.server.<name>`
     at `stderr_log_level` (INFO: it is the server's own diagnostics, and DEBUG would hide
     a crashing server's traceback), and the last lines are kept in `stderr_tail`.
+    `max_message_size` (bytes, default 64 MiB, None: no limit) caps one message from the server.
     """
 
     #: Level at which server stderr lines are logged.
