@@ -7,6 +7,8 @@ capture stderr through a pipe: `sys.stderr` may have no file descriptor (Jupyter
 Shutdown follows the MCP spec and the SDK: close stdin, wait up to
 `PROCESS_TERMINATION_TIMEOUT`, then SIGTERM and later SIGKILL the whole process group
 (launchers such as npx/uvx leave grandchildren). It runs shielded, every wait bounded.
+
+The messages themselves (JSON lines, `max_message_size`, unreadable lines) are `_framing.py`'s.
 """
 
 from __future__ import annotations
