@@ -37,6 +37,7 @@ from .errors import (
     ToolError,
 )
 from .results import CallToolResult, structured_to_data
+from .transports._local import client_error
 from .transports.base import ClientTransport
 
 if TYPE_CHECKING:
@@ -489,6 +490,8 @@ class Session:
         if isinstance(leaf, builtins.TimeoutError):
             return TimeoutError(f"timed out after {limit}s", timeout=limit, server=self.name, method=method)
         if isinstance(leaf, MCPError):
+            if (local := client_error(leaf, self.name, method)) is not None:  # a transport's own typed error
+                return local
             if leaf.code == _CONNECTION_CLOSED:
                 self.mark_broken()
                 return ConnectionLostError(f"connection closed: {leaf.message}", server=self.name, method=method)
