@@ -45,6 +45,7 @@ from mcp.os.win32.utilities import (
 from mcp.shared.message import SessionMessage
 
 from ..errors import MCPClientError, ServerNotFoundError, ServerStartupError
+from ._reaper import reaper
 from .base import ClientTransport
 
 __all__ = [
@@ -423,6 +424,8 @@ class StdioTransport(ClientTransport):
         return self._error("server exited during start-up", exit_code=code)
 
     async def _spawn(self) -> _ServerProcess:
+        if reaper.needs_start():
+            await anyio.to_thread.run_sync(reaper.ensure_started)
         env = get_default_environment() | (self.env or {})
         cwd = os.fspath(self.cwd) if self.cwd is not None else None
         try:
@@ -463,6 +466,7 @@ class StdioTransport(ClientTransport):
         # No awaits until the task group is entered, or a cancellation here would leak the process.
         if sys.platform != "win32":
             _live_groups[process.pid] = os.getpid()
+            reaper.register(process.pid)  # ends the group if this process dies without shutting down
         assert process.stdin is not None and process.stdout is not None
         stdin, stdout = process.stdin, process.stdout
         stderr = _stderr_stream(process)
@@ -528,6 +532,7 @@ class StdioTransport(ClientTransport):
             if not await _wait_for_exit(process, _KILL_REAP_TIMEOUT):
                 logger.warning("server process %d is still alive after SIGKILL; abandoning it", process.pid)
             _live_groups.pop(process.pid, None)
+            reaper.unregister(process.pid)
             close_process_job(process)
             with anyio.move_on_after(_STDERR_DRAIN_TIMEOUT):
                 await stderr_done.wait()
