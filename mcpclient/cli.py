@@ -481,13 +481,13 @@ class _EarlyServer:
                 if pipe is not None:
                     pipe.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
-            popen.wait(0 if self.adopted else 0.5)  # a server exits by itself at the end of stdin
+            popen.wait(0 if self.adopted else 0.3)  # a server exits by itself at the end of stdin
             return
         for sig in (signal.SIGTERM, signal.SIGKILL):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(popen.pid, sig)  # the whole group: launchers leave grandchildren
             with contextlib.suppress(subprocess.TimeoutExpired):
-                popen.wait(2.0)
+                popen.wait(0.3 if sig == signal.SIGTERM else 2.0)
                 return
 
 
@@ -932,6 +932,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(command, args)
     except KeyboardInterrupt:
         _error("interrupted")
+        from .sync._exit import skip_final_collection
+
+        skip_final_collection()  # the user wants out: ~1 s of final GC on a loaded machine
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from complaining at exit.

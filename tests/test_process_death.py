@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import descendant_pids, describe_pids, pid_alive, wait_for_exit
+from helpers import descendant_pids, describe_pids, pid_alive, wait_for, wait_for_exit
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
 
@@ -151,3 +151,67 @@ def test_flask_debug_reloader_interrupted_leaves_no_server(tmp_path: Path) -> No
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# ------------------------------------------------------------------------------ prompt stops
+
+
+def interrupt_when_busy(command: list[str], marker: Path) -> tuple[float, set[int]]:
+    """Run `command` (which calls the busy `sleep` tool); SIGINT it once the call is in progress.
+
+    Returns how long the process took to exit after the signal, and its process tree.
+    """
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(marker.exists, 60, message="the call never started")
+        tree = descendant_pids(proc.pid)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "KeyboardInterrupt" in stderr or "interrupted" in stderr, stderr[-2000:]
+    return took, tree
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("server", [0, 2], ids=["plain", "ignores-sigterm"])
+def test_uncaught_ctrl_c_during_a_call_exits_within_a_second(server: int, tmp_path: Path) -> None:
+    marker = tmp_path / "busy"
+    args = json.dumps({"seconds": 60, "marker": str(marker)})
+    command = [sys.executable, str(HOLDER), json.dumps([PYTHON_SERVERS[server]]), "--call", "sleep", args]
+    took, tree = interrupt_when_busy(command, marker)
+    gone = assert_tree_gone(tree, 3.0, time.monotonic()) + took
+    print(f"exit {took:.2f} s after SIGINT; server tree gone after {gone:.2f} s")
+    assert took <= 1.0
+    assert gone <= 1.2
+
+
+@pytest.mark.timeout(90)
+def test_cli_ctrl_c_during_a_call_exits_within_a_second(tmp_path: Path) -> None:
+    marker = tmp_path / "busy"
+    command = [sys.executable, "-m", "mcpclient", "call", str(ECHO), "sleep", "seconds=60", f"marker={marker}"]
+    took, tree = interrupt_when_busy(command, marker)
+    assert_tree_gone(tree, 3.0, time.monotonic())
+    print(f"CLI exit {took:.2f} s after SIGINT")
+    assert took <= 1.0
+
+
+@pytest.mark.timeout(60)
+def test_close_is_prompt_even_when_the_server_and_its_grandchild_ignore_sigterm() -> None:
+    from mcpclient import SyncClient
+    from mcpclient.transports import PythonStdioTransport
+
+    client = SyncClient(PythonStdioTransport(ECHO, args=["--ignore-sigterm", "--grandchild", "--linger"]))
+    client.ping()
+    server = client.transport.pid
+    grandchild = int(client.call_tool("grandchild_pid").data)
+    started = time.monotonic()
+    client.close()
+    took = time.monotonic() - started
+    assert not pid_alive(server) and not pid_alive(grandchild)
+    print(f"close() took {took:.2f} s")
+    assert took <= 1.0

@@ -28,6 +28,7 @@ from ..handlers.sampling import SamplingHandler
 from ..results import CallToolResult
 from ..subscriptions import BlockingEventStream
 from ..tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
+from . import _exit  # noqa: F401 - registers the prompt exit after an uncaught Ctrl-C
 from .dispatch import Dispatcher
 from .loop import LoopThread
 

@@ -5,8 +5,11 @@ because we need the process handle (pid, exit code for start-up errors) and must
 capture stderr through a pipe: `sys.stderr` may have no file descriptor (Jupyter).
 
 Shutdown follows the MCP spec and the SDK: close stdin, wait up to
-`PROCESS_TERMINATION_TIMEOUT`, then SIGTERM and later SIGKILL the whole process group
-(launchers such as npx/uvx leave grandchildren). It runs shielded, every wait bounded.
+`PROCESS_TERMINATION_TIMEOUT`, then SIGTERM and after `FORCE_KILL_TIMEOUT` SIGKILL the whole
+process group (launchers such as npx/uvx leave grandchildren). It runs shielded, every wait
+bounded, and is short on purpose: `close()` and Ctrl-C end the server tree within ~1 s
+(a server that needs longer to clean up should do it on SIGTERM quickly, or on stdin EOF).
+A server whose client process dies without shutting down is ended by the reaper (`_reaper`).
 """
 
 from __future__ import annotations
@@ -60,9 +63,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Grace period for the server to exit by itself after its stdin closes.
-PROCESS_TERMINATION_TIMEOUT = 2.0
+PROCESS_TERMINATION_TIMEOUT = 0.3
 #: Time between SIGTERM and SIGKILL of the process group.
-FORCE_KILL_TIMEOUT = 2.0
+FORCE_KILL_TIMEOUT = 0.3
+#: How long a server whose stdout closed gets to report its exit status (error messages).
+_EXIT_STATUS_WAIT = 2.0
 #: Time for the event loop to observe a kill; only an unkillable process runs this out.
 _KILL_REAP_TIMEOUT = 2.0
 #: After a failure with the server's stdout at EOF, how long to wait for it to exit by itself.
@@ -391,7 +396,7 @@ class StdioTransport(ClientTransport):
         if process is None:
             return None
         if self._stdout_eof:
-            await _wait_for_exit(process, PROCESS_TERMINATION_TIMEOUT)
+            await _wait_for_exit(process, _EXIT_STATUS_WAIT)
         code = process.returncode
         if code is None:
             return None

@@ -36,7 +36,9 @@ def getenv(name: str) -> str | None:
 
 
 @mcp.tool()
-def sleep(seconds: float) -> str:
+def sleep(seconds: float, marker: str | None = None) -> str:
+    if marker:  # tells a test that the call is in progress
+        open(marker, "w").close()
     time.sleep(seconds)  # blocks the server: a busy server
     return "slept"
 
