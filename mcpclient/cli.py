@@ -39,6 +39,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._environment import passed_environment
 from .results import resolve_ref
 
 if TYPE_CHECKING:
@@ -427,7 +428,7 @@ class _EarlyServer:
     def __init__(self, command: list[str], extra_env: Mapping[str, str], cwd: str | None) -> None:
         base = {k: v for k in self._INHERITED if (v := os.environ.get(k)) is not None and not v.startswith("()")}
         self.command = command
-        self.env = base | dict(extra_env)
+        self.env = base | passed_environment() | dict(extra_env)
         self.cwd = cwd
         self.adopted = False
         self.popen = subprocess.Popen(
@@ -459,7 +460,7 @@ class _EarlyServer:
 
         same = (
             getattr(transport, "command_line", None) == self.command
-            and get_default_environment() | (getattr(transport, "env", None) or {}) == self.env
+            and get_default_environment() | passed_environment() | (getattr(transport, "env", None) or {}) == self.env
             and _fspath(getattr(transport, "cwd", None)) == self.cwd
         )
         if same:
@@ -901,9 +902,8 @@ def _one_line(exc: BaseException, verbose: bool) -> str:
         details = []
         if exc.exit_code is not None:
             details.append(f"exit code {exc.exit_code}")
-        tail = [line for line in exc.stderr_tail if line.strip()]
-        if tail:
-            details.append(f"stderr: {tail[-1].strip()}")
+        if summary := exc.stderr_summary:  # what failed, not just the last line (often a hint)
+            details.append("stderr: " + " | ".join(line.strip() for line in summary))
         if details:
             first += f" ({'; '.join(details)})"
     if not isinstance(exc, errors.MCPClientError | UsageError):

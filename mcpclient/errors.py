@@ -104,9 +104,16 @@ class ServerStartupError(ConnectionFailedError):
             details.append(f"command: {' '.join(self.command)}")
         if exit_code is not None:
             details.append(f"exit code: {exit_code}")
-        if self.stderr_tail:
-            details.append("stderr (last lines):\n  " + "\n  ".join(self.stderr_tail))
+        if self.stderr_tail:  # the lines that say what failed; all of them are in `stderr_tail`
+            details.append("stderr:\n  " + "\n  ".join(self.stderr_summary))
         super().__init__("\n".join(details), server=server, method="initialize")
+
+    @property
+    def stderr_summary(self) -> list[str]:
+        """The lines of `stderr_tail` that say what failed: error-looking lines and the last few."""
+        from ._stderr import key_lines
+
+        return key_lines(self.stderr_tail)
 
 
 class ServerNotFoundError(ServerStartupError, FileNotFoundError):

@@ -47,6 +47,8 @@ from mcp.os.win32.utilities import (
 )
 from mcp.shared.message import SessionMessage
 
+from .._environment import passed_environment
+from .._stderr import key_lines
 from ..errors import MCPClientError, ServerNotFoundError, ServerStartupError
 from ._reaper import reaper
 from .base import ClientTransport
@@ -310,7 +312,8 @@ if sys.platform != "win32":
 class StdioTransport(ClientTransport):
     """Run `command args...` as a subprocess and speak MCP over its stdin/stdout.
 
-    The server gets only the SDK's minimal safe environment (`PATH`, `HOME`, ...) plus
+    The server gets only the SDK's minimal safe environment (`PATH`, `HOME`, ...), the
+    TLS-trust and proxy variables package runners need (`mcpclient._environment`), and
     `env`. Its stderr is forwarded line by line to the logger `mcpclient.server.<name>`
     at `stderr_log_level` (INFO: it is the server's own diagnostics, and DEBUG would hide
     a crashing server's traceback), and the last lines are kept in `stderr_tail`.
@@ -405,8 +408,8 @@ class StdioTransport(ClientTransport):
         except ValueError:
             how = f"exited with status {code}"
         detail = f"the server process {how}"
-        if tail := self.stderr_tail[-5:]:
-            detail += "; stderr (last lines):\n  " + "\n  ".join(tail)
+        if tail := key_lines(self.stderr_tail):
+            detail += "; stderr:\n  " + "\n  ".join(tail)
         return detail
 
     def startup_error(self, cause: BaseException) -> MCPClientError | None:
@@ -431,7 +434,8 @@ class StdioTransport(ClientTransport):
     async def _spawn(self) -> _ServerProcess:
         if reaper.needs_start():
             await anyio.to_thread.run_sync(reaper.ensure_started)
-        env = get_default_environment() | (self.env or {})
+        # The SDK's minimal safe set, the TLS-trust and proxy variables package runners need, and `env`.
+        env = get_default_environment() | passed_environment() | (self.env or {})
         cwd = os.fspath(self.cwd) if self.cwd is not None else None
         try:
             if sys.platform == "win32":  # pragma: no cover
