@@ -106,7 +106,9 @@ def _top_parser() -> argparse.ArgumentParser:
 _SOURCES_HELP = """\
 SOURCE is a server script (server.py, server.js), an http(s) URL, an mcp.json file
 (with --server NAME for one of its servers), or the name of a server configured in
-Claude Desktop, Cursor or VS Code (see 'mcpclient discover'); or use --command "CMD ARGS".
+Claude Desktop, Cursor or VS Code (see 'mcpclient discover'); or a command line as the
+last words (tools, resources, prompts, ping: 'mcpclient tools npx -y @pkg/server'), or
+--command "CMD ARGS".
 
 exit codes: 0 ok, 1 tool/server error, 2 usage or config error, 3 connection error"""
 
@@ -176,6 +178,36 @@ def _split_command(argv: list[str]) -> tuple[str | None, list[str]]:
     return None, argv
 
 
+# Commands without positional arguments after SOURCE: there, SOURCE may be a whole command line.
+_SOURCE_ONLY_COMMANDS = frozenset({"tools", "resources", "prompts", "ping"})
+
+
+def _command_source(command: str, argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """Split off a server command given as the source (`mcpclient tools npx -y @pkg/server`).
+
+    As with MCP Inspector: when the first positional word is not a script, URL or mcp.json and
+    more words follow, it and everything after it are the server's command line (so our own
+    options go before it). Only for commands that take nothing after SOURCE.
+    """
+    if command not in _SOURCE_ONLY_COMMANDS:
+        return argv, None
+    skip = False
+    for index, token in enumerate(argv):
+        if skip:
+            skip = False
+        elif token == "--":
+            words = argv[index + 1 :]
+            return (argv[:index], words) if words else (argv[:index], None)
+        elif token.startswith("-"):
+            skip = token in _VALUE_OPTIONS
+        else:
+            suffix = os.path.splitext(token)[1].lower()
+            if index + 1 < len(argv) and "://" not in token and suffix not in (".py", ".js", ".json"):
+                return argv[:index], argv[index:]
+            return argv, None
+    return argv, None
+
+
 def _pairs(items: Sequence[str], option: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for item in items:
@@ -220,10 +252,13 @@ def _resolve_target(args: argparse.Namespace, items: list[str]) -> _Target:
     """Pick the source from the options and the leading positional argument (consumed from `items`)."""
     headers = _pairs(args.header, "--header")
     env = _pairs(args.env, "--env")
-    if args.command is not None:
+    words = getattr(args, "command_words", None)
+    if words is not None and (args.command is not None or args.server is not None):
+        raise UsageError(f"give the server as a command ({' '.join(words)}), --command or --server, not several")
+    if args.command is not None or words is not None:
         if args.server is not None:
             raise UsageError("use either --command or --server, not both")
-        return _command_target(args.command, env, headers, args)
+        return _command_target(args.command, env, headers, args, words=words)
     if args.server is not None:
         if items and items[0].lower().endswith(".json"):
             return _config_target(items.pop(0), args.server, headers, env, args)
@@ -243,16 +278,23 @@ def _no_stdio_options(env: Mapping[str, str], args: argparse.Namespace, what: st
         raise UsageError(f"--env and --python apply to stdio servers, not to {what}")
 
 
-def _command_target(command: str, env: dict[str, str], headers: dict[str, str], args: argparse.Namespace) -> _Target:
+def _command_target(
+    command: str | None,
+    env: dict[str, str],
+    headers: dict[str, str],
+    args: argparse.Namespace,
+    words: list[str] | None = None,
+) -> _Target:
     import shlex
 
     _no_http_options(headers, args, "--command")
     if args.python:
         raise UsageError("--python applies to .py server scripts, not to --command")
-    try:
-        words = shlex.split(command, posix=os.name != "nt")
-    except ValueError as exc:
-        raise UsageError(f"--command: {exc}") from None
+    if words is None:
+        try:
+            words = shlex.split(command or "", posix=os.name != "nt")
+        except ValueError as exc:
+            raise UsageError(f"--command: {exc}") from None
     if not words:
         raise UsageError("--command is empty")
     return _Target("command", words, options={"env": env}, launch=(words, env, None))
@@ -334,7 +376,7 @@ def _discovered_target(name: str, headers: dict[str, str], env: dict[str, str], 
         known = ", ".join(dict.fromkeys(s.name for s in servers)) or "none"
         raise UsageError(
             f"no server named {name!r} in the Claude Desktop, Cursor or VS Code configuration (configured: {known}); "
-            "give a script, URL or mcp.json as SOURCE"
+            f'give a script, URL or mcp.json as SOURCE, or run a command with --command "{name} ARGS"'
         )
     return _entry_target(found.name, dict(found.entry), headers, env, args, where=f"{found.client} ({found.path})")
 
@@ -524,6 +566,17 @@ def parse_tool_arguments(items: Sequence[str], schema: Mapping[str, Any] | None 
     return arguments
 
 
+def _check_keys(arguments: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
+    """A key the tool's schema does not list is a typo: the tool would run with its default silently."""
+    properties = schema.get("properties")
+    if not isinstance(properties, Mapping) or not properties or schema.get("additionalProperties", False) is not False:
+        return
+    unknown = [key for key in arguments if key not in properties]
+    if unknown:
+        names = ", ".join(repr(key) for key in unknown)
+        raise UsageError(f"unknown argument{'s' if len(unknown) > 1 else ''} {names} (valid: {', '.join(properties)})")
+
+
 def _schema_types(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int = 0) -> list[str]:
     """The JSON types a schema allows, in order (empty: any)."""
     kind = schema.get("type")
@@ -702,6 +755,7 @@ def _cmd_call(client: SyncClient, args: argparse.Namespace, items: list[str]) ->
     if name not in tools:
         raise UsageError(f"unknown tool {name!r} (available: {', '.join(tools) or 'none'})")
     arguments = parse_tool_arguments(rest, tools[name].input_schema)
+    _check_keys(arguments, tools[name].input_schema or {})
     result = client.call_tool(name, arguments, raise_on_error=False)
     if args.json:
         output: dict[str, Any] = {"content": [_dump(b) for b in result.content]}
@@ -926,7 +980,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         wanted = next((a for a in argv if not a.startswith("-")), argv[0])
         _error(f"unknown command {wanted!r} (choose from {', '.join(_COMMANDS)})")
         return EXIT_USAGE
+    rest, command_words = _command_source(command, rest)
     args = _command_parser(command).parse_intermixed_args(rest)
+    args.command_words = command_words
     _configure_logging(args)
     try:
         return _run(command, args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,66 @@ def test_stdio_server_gets_tls_and_proxy_variables_and_nothing_else(monkeypatch:
         assert client.call_tool("getenv", {"name": "GIVEN"}).data == "yes"
         for secret in ("AWS_SECRET_ACCESS_KEY", "OPENAI_API_KEY"):
             assert client.call_tool("getenv", {"name": secret}).data is None
+
+
+# ------------------------------------------------------------------------------------- CLI
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mcpclient", *args], capture_output=True, text=True, timeout=120, cwd=cwd
+    )
+
+
+@pytest.mark.timeout(120)
+def test_cli_unknown_argument_key_is_an_error_listing_the_valid_keys(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    result = run_cli("call", str(ECHO), "sleep", "secnds=5", f"marker={marker}")
+    assert result.returncode == 2, result.stderr
+    assert "unknown argument 'secnds'" in result.stderr and "valid: seconds, marker" in result.stderr
+    assert not marker.exists()  # the tool never ran
+    result = run_cli("call", str(ECHO), "echo", '{"text": "x", "txet": "y"}')
+    assert result.returncode == 2 and "unknown argument 'txet'" in result.stderr
+
+
+@pytest.mark.timeout(120)
+def test_cli_takes_a_command_line_as_the_source() -> None:
+    result = run_cli("tools", "--json", sys.executable, str(ECHO), "--grandchild")
+    assert result.returncode == 0, result.stderr
+    assert "grandchild_pid" in result.stdout
+    result = run_cli("ping", "--", sys.executable, str(ECHO))
+    assert result.returncode == 0, result.stderr
+
+
+def test_launcher_servers_are_named_after_their_package() -> None:
+    from mcpclient.transports import NpxStdioTransport, StdioTransport
+
+    assert StdioTransport("npx", ["-y", "@modelcontextprotocol/server-everything"]).name == "server-everything"
+    assert StdioTransport("npx", ["@modelcontextprotocol/server-memory@2026.8.31"]).name == "server-memory"
+    assert StdioTransport("uvx", ["--from", "mcp-server-time==1.0", "mcp-server-time"]).name == "mcp-server-time"
+    assert StdioTransport("/usr/bin/uvx", ["--python", "3.12", "mcp-server-fetch"]).name == "mcp-server-fetch"
+    assert NpxStdioTransport("@modelcontextprotocol/server-everything").name == "server-everything"
+    assert StdioTransport("/usr/local/bin/my-server", ["--port", "1"]).name == "my-server"
+
+
+# --------------------------------------------------------------------- fastmcp in memory
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+def test_in_memory_fastmcp_server_delivers_progress_and_logs(mode: str) -> None:
+    pytest.importorskip("fastmcp")
+    from servers.fastmcp_progress import app
+
+    progress: list[tuple[float, float | None, str | None]] = []
+    logs: list[Any] = []
+    client = SyncClient(
+        app, mode=mode, progress_handler=lambda p, t, m: progress.append((p, t, m)), log_handler=logs.append
+    )
+    try:
+        assert client.call_tool("work").data == "done"
+    finally:
+        client.close()
+    assert progress == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
+    assert any("halfway there" in str(getattr(log, "data", log)) for log in logs)

@@ -338,7 +338,7 @@ class StdioTransport(ClientTransport):
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self.keep_alive = keep_alive
-        self.name = name or Path(command).name or command
+        self.name = name or _server_name(command, self.args)
         self._process: _ServerProcess | None = None
         self._stderr_tail: deque[str] = deque(maxlen=_STDERR_TAIL_LINES)
         self._stdout_eof = False
@@ -570,6 +570,39 @@ class StdioTransport(ClientTransport):
             raise error
 
 
+#: Package runners: the server is named after the package they run, not after the runner.
+_LAUNCHERS = frozenset({"npx", "uvx", "bunx", "pnpx", "pipx"})
+#: Options of those runners that take a value (`--from pkg`, `--python 3.12`, ...).
+_LAUNCHER_VALUE_OPTIONS = frozenset({"--from", "--with", "--python", "-p", "--package", "--index", "--index-url",
+                                     "--registry", "--cache", "--spec", "-c", "--call", "--userconfig"})  # fmt: skip
+
+
+def _server_name(command: str, args: Sequence[str]) -> str:
+    """A readable server name: the package a runner (`npx -y @scope/pkg@1`) runs, else the executable's name."""
+    executable = Path(command).name
+    stem = executable.lower().removesuffix(".cmd").removesuffix(".exe")
+    if stem in _LAUNCHERS:
+        skip = False
+        for arg in args:
+            if skip:
+                skip = False
+            elif arg == "--":
+                continue
+            elif arg.startswith("-"):
+                skip = arg in _LAUNCHER_VALUE_OPTIONS
+            else:
+                return package_name(arg)
+    return executable or command
+
+
+def package_name(spec: str) -> str:
+    """`@scope/server-x@1.2` → `server-x`; `mcp-server-time==1.0` → `mcp-server-time`."""
+    name = spec.rsplit("/", 1)[-1]
+    for separator in ("@", "==", ">=", "<=", "~=", "[", " "):
+        name = name.split(separator, 1)[0] or name
+    return name or spec
+
+
 def _stderr_stream(process: _ServerProcess) -> ByteReceiveStream | None:
     if isinstance(process, FallbackProcess):  # pragma: no cover - Windows selector loops only
         return FileReadStream(process.popen.stderr) if process.popen.stderr is not None else None
@@ -756,7 +789,9 @@ class NpxStdioTransport(StdioTransport):
         name: str | None = None,
     ) -> None:
         self.package = package
-        super().__init__("npx", ["-y", package, *args], env=env, cwd=cwd, keep_alive=keep_alive, name=name or package)
+        super().__init__(
+            "npx", ["-y", package, *args], env=env, cwd=cwd, keep_alive=keep_alive, name=name or package_name(package)
+        )
         self.package_args = self.args[2:]
 
     def _repr_fields(self) -> list[str]:
