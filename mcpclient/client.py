@@ -369,6 +369,8 @@ class Client:
         """The session runner: owns the transport and the SDK client for one connection."""
         import mcp
 
+        from ._warmup import warm_up
+
         st = self._state
         try:
             async with self.transport.connect() as target:
@@ -385,6 +387,7 @@ class Client:
                     client_info=self._client_info,
                 )
                 transport_ready.set()
+                await warm_up()  # issue 15: the SDK's lazy `import jsonschema` must not run on the loop
                 if st.initialize_now is not None:
                     await st.initialize_now.wait()
                 async with sdk:

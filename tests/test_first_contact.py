@@ -139,3 +139,29 @@ def test_in_memory_fastmcp_server_delivers_progress_and_logs(mode: str) -> None:
         client.close()
     assert progress == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
     assert any("halfway there" in str(getattr(log, "data", log)) for log in logs)
+
+
+# --------------------------------------------------------------------------- loop stalls
+
+
+@pytest.mark.timeout(60)
+def test_the_sdks_lazy_jsonschema_import_happens_off_the_loop_at_connect() -> None:
+    code = f"""
+import sys, threading
+from mcpclient import SyncClient
+assert "jsonschema" not in sys.modules, "imported too early"
+importers = []
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "jsonschema":
+            importers.append(threading.current_thread().name)
+        return None
+sys.meta_path.insert(0, Spy())
+client = SyncClient({str(ECHO)!r})
+client.ping()
+assert "jsonschema.validators" in sys.modules, "not imported at connect"
+assert importers and not any(name.startswith("mcpclient-loop") for name in importers), importers
+client.close()
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
