@@ -165,3 +165,55 @@ client.close()
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+# ------------------------------------------------------------------------------- notebooks
+
+
+@pytest.mark.timeout(240)
+def test_notebook_tool_error_tables_and_tqdm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a real kernel: a ToolError shows the user's line and the message (no loop-thread frames),
+    listing tables are left-aligned with unbroken names, and a tqdm bar leaves text in the saved notebook."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    kernelspec = pytest.importorskip("ipykernel.kernelspec")
+    pytest.importorskip("tqdm")
+    from jupyter_client.manager import KernelManager
+
+    prefix = tmp_path / "jupyter-prefix"
+    kernelspec.install(kernel_name="mcpclient-test", display_name="mcpclient test", prefix=str(prefix))
+    monkeypatch.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    server = TESTS.parent / "examples" / "server.py"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            f"from mcpclient import SyncClient\nfrom mcpclient.notebook import tqdm_progress\n"
+            f"client = SyncClient({str(server)!r})\nclient.list_tools()"
+        ),
+        nbformat.v4.new_code_cell("client.call_tool('divide', {'a': 1, 'b': 0})  # THE USER'S LINE"),
+        nbformat.v4.new_code_cell(
+            "client.call_tool('slow_count', {'n': 3}, progress_handler=tqdm_progress('counting')).data"
+        ),
+        nbformat.v4.new_code_cell("client.close()"),
+    ]
+    km = KernelManager(kernel_name="mcpclient-test", shutdown_wait_time=30)
+    executor = nbclient.NotebookClient(
+        notebook, km=km, timeout=120, allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
+    )
+    try:
+        executor.execute()
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    listing, failing, progress, _ = notebook.cells
+    html = next(o for o in listing.outputs if o.output_type == "execute_result").data["text/html"]
+    assert "<th>" not in html and "<td><code>" not in html  # every cell carries its alignment
+    assert 'white-space: nowrap"><code>divide</code>' in html
+    [error] = [o for o in failing.outputs if o.output_type == "error"]
+    assert error.ename == "ToolError" and "cannot divide by zero" in error.evalue
+    traceback = "\n".join(error.traceback)
+    assert "THE USER'S LINE" in traceback
+    assert "mcpclient/client.py" not in traceback and "anyio" not in traceback  # no loop-thread frames
+    text = "".join(o.get("text", "") for o in progress.outputs if o.output_type == "stream")
+    assert "counting: 100%" in text, progress.outputs  # text in the saved notebook (a widget prints it at close)
