@@ -130,8 +130,16 @@ class ServerStartupError(ConnectionFailedError):
         if self.exit_code is not None:
             details.append(f"exit code: {self.exit_code}")
         if self.stderr_tail:
-            details.append("stderr (last lines):\n  " + "\n  ".join(self.stderr_tail))
+            # the lines that say what failed; all of them are in `stderr_tail`
+            details.append("stderr:\n  " + "\n  ".join(self.stderr_summary))
         return "\n".join(details)
+
+    @property
+    def stderr_summary(self) -> list[str]:
+        """The lines of `stderr_tail` that say what failed: error-looking lines and the last few."""
+        from ._stderr import key_lines
+
+        return key_lines(self.stderr_tail)
 
 
 class ServerNotFoundError(ServerStartupError, FileNotFoundError):

@@ -5,8 +5,11 @@ because we need the process handle (pid, exit code for start-up errors) and must
 capture stderr through a pipe: `sys.stderr` may have no file descriptor (Jupyter).
 
 Shutdown follows the MCP spec and the SDK: close stdin, wait up to
-`PROCESS_TERMINATION_TIMEOUT`, then SIGTERM and later SIGKILL the whole process group
-(launchers such as npx/uvx leave grandchildren). It runs shielded, every wait bounded.
+`PROCESS_TERMINATION_TIMEOUT`, then SIGTERM and after `FORCE_KILL_TIMEOUT` SIGKILL the whole
+process group (launchers such as npx/uvx leave grandchildren). It runs shielded, every wait
+bounded, and is short on purpose: `close()` and Ctrl-C end the server tree within ~1 s
+(a server that needs longer to clean up should do it on SIGTERM quickly, or on stdin EOF).
+A server whose client process dies without shutting down is ended by the reaper (`_reaper`).
 
 The messages themselves (JSON lines, `max_message_size`, unreadable lines) are `_framing.py`'s.
 """
@@ -42,9 +45,12 @@ from mcp.os.win32.utilities import (
     terminate_windows_process_tree,
 )
 
+from .._environment import passed_environment
 from .._redact import env_secrets, redacting
+from .._stderr import key_lines
 from ..errors import MCPClientError, ServerNotFoundError, ServerStartupError
 from ._framing import DEFAULT_MAX_MESSAGE_SIZE, READ_SIZE, LineBuffer, MessageReader, MessageWriter, Oversized
+from ._reaper import reaper
 from .base import ClientTransport
 
 __all__ = [
@@ -59,9 +65,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Grace period for the server to exit by itself after its stdin closes.
-PROCESS_TERMINATION_TIMEOUT = 2.0
+PROCESS_TERMINATION_TIMEOUT = 0.3
 #: Time between SIGTERM and SIGKILL of the process group.
-FORCE_KILL_TIMEOUT = 2.0
+FORCE_KILL_TIMEOUT = 0.3
 #: Time for the event loop to observe a kill; only an unkillable process runs this out.
 _KILL_REAP_TIMEOUT = 2.0
 #: After a failure with the server's stdout at EOF, how long to wait for it to exit by itself.
@@ -122,7 +128,8 @@ if sys.platform != "win32":
 class StdioTransport(ClientTransport):
     """Run `command args...` as a subprocess and speak MCP over its stdin/stdout.
 
-    The server gets only the SDK's minimal safe environment (`PATH`, `HOME`, ...) plus
+    The server gets only the SDK's minimal safe environment (`PATH`, `HOME`, ...), the
+    TLS-trust and proxy variables package runners need (`mcpclient._environment`), and
     `env`. Its stderr is forwarded line by line to the logger `mcpclient.server.<name>`
     at `stderr_log_level` (INFO: it is the server's own diagnostics, and DEBUG would hide
     a crashing server's traceback), and the last lines are kept in `stderr_tail`.
@@ -154,7 +161,7 @@ class StdioTransport(ClientTransport):
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self.keep_alive = keep_alive
-        self.name = name or Path(command).name or command
+        self.name = name or _server_name(command, self.args)
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -233,8 +240,8 @@ class StdioTransport(ClientTransport):
         except ValueError:
             how = f"exited with status {code}"
         detail = f"the server process {how}"
-        if tail := self.stderr_tail[-5:]:
-            detail += "; stderr (last lines):\n  " + "\n  ".join(tail)
+        if tail := key_lines(self.stderr_tail):
+            detail += "; stderr:\n  " + "\n  ".join(tail)
         return detail
 
     def startup_error(self, cause: BaseException) -> MCPClientError | None:
@@ -257,7 +264,10 @@ class StdioTransport(ClientTransport):
         return self._error("server exited during start-up", exit_code=code)
 
     async def _spawn(self) -> _ServerProcess:
-        env = get_default_environment() | (self.env or {})
+        if reaper.needs_start():
+            await anyio.to_thread.run_sync(reaper.ensure_started)
+        # The SDK's minimal safe set, the TLS-trust and proxy variables package runners need, and `env`.
+        env = get_default_environment() | passed_environment() | (self.env or {})
         cwd = os.fspath(self.cwd) if self.cwd is not None else None
         try:
             if sys.platform == "win32":  # pragma: no cover
@@ -304,6 +314,7 @@ class StdioTransport(ClientTransport):
         # No awaits until the task group is entered, or a cancellation here would leak the process.
         if sys.platform != "win32":
             _live_groups[process.pid] = os.getpid()
+            reaper.register(process.pid)  # ends the group if this process dies without shutting down
         assert process.stdin is not None and process.stdout is not None
         stdin, stdout = process.stdin, process.stdout
         stderr = _stderr_stream(process)
@@ -371,6 +382,7 @@ class StdioTransport(ClientTransport):
             if not await _wait_for_exit(process, _KILL_REAP_TIMEOUT):
                 logger.warning("server process %d is still alive after SIGKILL; abandoning it", process.pid)
             _live_groups.pop(process.pid, None)
+            reaper.unregister(process.pid)
             close_process_job(process)
             with anyio.move_on_after(_STDERR_DRAIN_TIMEOUT):
                 await stderr_done.wait()
@@ -397,6 +409,39 @@ class StdioTransport(ClientTransport):
                 tg.cancel_scope.cancel()
         if error is not None:
             raise error
+
+
+#: Package runners: the server is named after the package they run, not after the runner.
+_LAUNCHERS = frozenset({"npx", "uvx", "bunx", "pnpx", "pipx"})
+#: Options of those runners that take a value (`--from pkg`, `--python 3.12`, ...).
+_LAUNCHER_VALUE_OPTIONS = frozenset({"--from", "--with", "--python", "-p", "--package", "--index", "--index-url",
+                                     "--registry", "--cache", "--spec", "-c", "--call", "--userconfig"})  # fmt: skip
+
+
+def _server_name(command: str, args: Sequence[str]) -> str:
+    """A readable server name: the package a runner (`npx -y @scope/pkg@1`) runs, else the executable's name."""
+    executable = Path(command).name
+    stem = executable.lower().removesuffix(".cmd").removesuffix(".exe")
+    if stem in _LAUNCHERS:
+        skip = False
+        for arg in args:
+            if skip:
+                skip = False
+            elif arg == "--":
+                continue
+            elif arg.startswith("-"):
+                skip = arg in _LAUNCHER_VALUE_OPTIONS
+            else:
+                return package_name(arg)
+    return executable or command
+
+
+def package_name(spec: str) -> str:
+    """`@scope/server-x@1.2` → `server-x`; `mcp-server-time==1.0` → `mcp-server-time`."""
+    name = spec.rsplit("/", 1)[-1]
+    for separator in ("@", "==", ">=", "<=", "~=", "[", " "):
+        name = name.split(separator, 1)[0] or name
+    return name or spec
 
 
 def _stderr_stream(process: _ServerProcess) -> ByteReceiveStream | None:
@@ -609,7 +654,7 @@ class NpxStdioTransport(StdioTransport):
             env=env,
             cwd=cwd,
             keep_alive=keep_alive,
-            name=name or package,
+            name=name or package_name(package),
             max_message_size=max_message_size,
         )
         self.package_args = self.args[2:]
