@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import anyio
 
 from ._hub import Hub
+from ._warmup import warm_up
 from .errors import (
     ConnectionFailedError,
     ConnectionLostError,
@@ -356,6 +357,7 @@ class Session:
                     client_info=self.client_info,
                 )
                 transport_ready.set()
+                await warm_up()  # the SDK's lazy `import jsonschema` must not run on the shared loop
                 if st.initialize_now is not None:
                     await st.initialize_now.wait()
                 async with sdk:
