@@ -14,12 +14,18 @@ from ._version import __version__ as __version__
 if TYPE_CHECKING:
     from .client import Client
     from .config import MCPConfig, MCPConfigTransport
-    from .errors import (
+    from .errors import (  # issue 14: hostile servers and bad input
+        ArgumentError,
+        ArgumentTypeError,
+        ArgumentValueError,
         ClientClosedError,
         ConfigError,
         ConnectionFailedError,
         ConnectionLostError,
+        HTTPStatusError,
+        MalformedMessageError,
         MCPClientError,
+        MessageTooLargeError,
         NotConnectedError,
         ProtocolError,
         ServerNotFoundError,
@@ -103,6 +109,9 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
+    "ArgumentValueError",
     "CallToolResult",
     "Client",
     "ClientClosedError",
@@ -110,13 +119,16 @@ __all__ = [
     "ConfigError",
     "ConnectionFailedError",
     "ConnectionLostError",
+    "HTTPStatusError",
     "HandlerContext",
     "InMemoryTransport",
     "LogMessage",
     "MCPClientError",
     "MCPConfig",
     "MCPConfigTransport",
+    "MalformedMessageError",
     "MessageHandler",
+    "MessageTooLargeError",
     "NodeStdioTransport",
     "NotConnectedError",
     "NpxStdioTransport",
@@ -145,6 +157,17 @@ __all__ = [
     "ToolsListChanged",
     "UvxStdioTransport",
 ]
+
+# issue 14: errors for hostile servers and bad input
+_INPUT_ERRORS = [
+    "ArgumentError",
+    "ArgumentTypeError",
+    "ArgumentValueError",
+    "HTTPStatusError",
+    "MalformedMessageError",
+    "MessageTooLargeError",
+]
+_EXPORTS.update(dict.fromkeys(_INPUT_ERRORS, ".errors"))
 
 
 def __getattr__(name: str) -> Any:

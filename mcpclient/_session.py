@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import anyio
 
 from ._hub import Hub
+from ._warmup import warm_up
 from .errors import (
     ConnectionFailedError,
     ConnectionLostError,
@@ -37,6 +38,7 @@ from .errors import (
     ToolError,
 )
 from .results import CallToolResult, structured_to_data
+from .transports._local import client_error
 from .transports.base import ClientTransport
 
 if TYPE_CHECKING:
@@ -355,6 +357,7 @@ class Session:
                     client_info=self.client_info,
                 )
                 transport_ready.set()
+                await warm_up()  # the SDK's lazy `import jsonschema` must not run on the shared loop
                 if st.initialize_now is not None:
                     await st.initialize_now.wait()
                 async with sdk:
@@ -489,6 +492,8 @@ class Session:
         if isinstance(leaf, builtins.TimeoutError):
             return TimeoutError(f"timed out after {limit}s", timeout=limit, server=self.name, method=method)
         if isinstance(leaf, MCPError):
+            if (local := client_error(leaf, self.name, method)) is not None:  # a transport's own typed error
+                return local
             if leaf.code == _CONNECTION_CLOSED:
                 self.mark_broken()
                 return ConnectionLostError(f"connection closed: {leaf.message}", server=self.name, method=method)

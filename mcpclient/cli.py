@@ -39,6 +39,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._environment import passed_environment
 from ._jsonschema import resolve_ref
 
 if TYPE_CHECKING:
@@ -105,7 +106,9 @@ def _top_parser() -> argparse.ArgumentParser:
 _SOURCES_HELP = """\
 SOURCE is a server script (server.py, server.js), an http(s) URL, an mcp.json file
 (with --server NAME for one of its servers), or the name of a server configured in
-Claude Desktop, Cursor or VS Code (see 'mcpclient discover'); or use --command "CMD ARGS".
+Claude Desktop, Cursor or VS Code (see 'mcpclient discover'); or a command line as the
+last words (tools, resources, prompts, ping: 'mcpclient tools npx -y @pkg/server'), or
+--command "CMD ARGS".
 
 exit codes: 0 ok, 1 tool/server error, 2 usage or config error, 3 connection error"""
 
@@ -175,6 +178,36 @@ def _split_command(argv: list[str]) -> tuple[str | None, list[str]]:
     return None, argv
 
 
+# Commands without positional arguments after SOURCE: there, SOURCE may be a whole command line.
+_SOURCE_ONLY_COMMANDS = frozenset({"tools", "resources", "prompts", "ping"})
+
+
+def _command_source(command: str, argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """Split off a server command given as the source (`mcpclient tools npx -y @pkg/server`).
+
+    As with MCP Inspector: when the first positional word is not a script, URL or mcp.json and
+    more words follow, it and everything after it are the server's command line (so our own
+    options go before it). Only for commands that take nothing after SOURCE.
+    """
+    if command not in _SOURCE_ONLY_COMMANDS:
+        return argv, None
+    skip = False
+    for index, token in enumerate(argv):
+        if skip:
+            skip = False
+        elif token == "--":
+            words = argv[index + 1 :]
+            return (argv[:index], words) if words else (argv[:index], None)
+        elif token.startswith("-"):
+            skip = token in _VALUE_OPTIONS
+        else:
+            suffix = os.path.splitext(token)[1].lower()
+            if index + 1 < len(argv) and "://" not in token and suffix not in (".py", ".js", ".json"):
+                return argv[:index], argv[index:]
+            return argv, None
+    return argv, None
+
+
 def _pairs(items: Sequence[str], option: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for item in items:
@@ -219,10 +252,13 @@ def _resolve_target(args: argparse.Namespace, items: list[str]) -> _Target:
     """Pick the source from the options and the leading positional argument (consumed from `items`)."""
     headers = _pairs(args.header, "--header")
     env = _pairs(args.env, "--env")
-    if args.command is not None:
+    words = getattr(args, "command_words", None)
+    if words is not None and (args.command is not None or args.server is not None):
+        raise UsageError(f"give the server as a command ({' '.join(words)}), --command or --server, not several")
+    if args.command is not None or words is not None:
         if args.server is not None:
             raise UsageError("use either --command or --server, not both")
-        return _command_target(args.command, env, headers, args)
+        return _command_target(args.command, env, headers, args, words=words)
     if args.server is not None:
         if items and items[0].lower().endswith(".json"):
             return _config_target(items.pop(0), args.server, headers, env, args)
@@ -242,16 +278,23 @@ def _no_stdio_options(env: Mapping[str, str], args: argparse.Namespace, what: st
         raise UsageError(f"--env and --python apply to stdio servers, not to {what}")
 
 
-def _command_target(command: str, env: dict[str, str], headers: dict[str, str], args: argparse.Namespace) -> _Target:
+def _command_target(
+    command: str | None,
+    env: dict[str, str],
+    headers: dict[str, str],
+    args: argparse.Namespace,
+    words: list[str] | None = None,
+) -> _Target:
     import shlex
 
     _no_http_options(headers, args, "--command")
     if args.python:
         raise UsageError("--python applies to .py server scripts, not to --command")
-    try:
-        words = shlex.split(command, posix=os.name != "nt")
-    except ValueError as exc:
-        raise UsageError(f"--command: {exc}") from None
+    if words is None:
+        try:
+            words = shlex.split(command or "", posix=os.name != "nt")
+        except ValueError as exc:
+            raise UsageError(f"--command: {exc}") from None
     if not words:
         raise UsageError("--command is empty")
     return _Target("command", words, options={"env": env}, launch=(words, env, None))
@@ -333,7 +376,7 @@ def _discovered_target(name: str, headers: dict[str, str], env: dict[str, str], 
         known = ", ".join(dict.fromkeys(s.name for s in servers)) or "none"
         raise UsageError(
             f"no server named {name!r} in the Claude Desktop, Cursor or VS Code configuration (configured: {known}); "
-            "give a script, URL or mcp.json as SOURCE"
+            f'give a script, URL or mcp.json as SOURCE, or run a command with --command "{name} ARGS"'
         )
     return _entry_target(found.name, dict(found.entry), headers, env, args, where=f"{found.client} ({found.path})")
 
@@ -427,7 +470,7 @@ class _EarlyServer:
     def __init__(self, command: list[str], extra_env: Mapping[str, str], cwd: str | None) -> None:
         base = {k: v for k in self._INHERITED if (v := os.environ.get(k)) is not None and not v.startswith("()")}
         self.command = command
-        self.env = base | dict(extra_env)
+        self.env = base | passed_environment() | dict(extra_env)
         self.cwd = cwd
         self.adopted = False
         self.popen = subprocess.Popen(
@@ -459,7 +502,7 @@ class _EarlyServer:
 
         same = (
             getattr(transport, "command_line", None) == self.command
-            and get_default_environment() | (getattr(transport, "env", None) or {}) == self.env
+            and get_default_environment() | passed_environment() | (getattr(transport, "env", None) or {}) == self.env
             and _fspath(getattr(transport, "cwd", None)) == self.cwd
         )
         if same:
@@ -481,13 +524,13 @@ class _EarlyServer:
                 if pipe is not None:
                     pipe.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
-            popen.wait(0 if self.adopted else 0.5)  # a server exits by itself at the end of stdin
+            popen.wait(0 if self.adopted else 0.3)  # a server exits by itself at the end of stdin
             return
         for sig in (signal.SIGTERM, signal.SIGKILL):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(popen.pid, sig)  # the whole group: launchers leave grandchildren
             with contextlib.suppress(subprocess.TimeoutExpired):
-                popen.wait(2.0)
+                popen.wait(0.3 if sig == signal.SIGTERM else 2.0)
                 return
 
 
@@ -521,6 +564,17 @@ def parse_tool_arguments(items: Sequence[str], schema: Mapping[str, Any] | None 
             raise UsageError(f"argument {key!r} given twice")
         arguments[key] = _coerce(raw, properties.get(key), root, key)
     return arguments
+
+
+def _check_keys(arguments: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
+    """A key the tool's schema does not list is a typo: the tool would run with its default silently."""
+    properties = schema.get("properties")
+    if not isinstance(properties, Mapping) or not properties or schema.get("additionalProperties", False) is not False:
+        return
+    unknown = [key for key in arguments if key not in properties]
+    if unknown:
+        names = ", ".join(repr(key) for key in unknown)
+        raise UsageError(f"unknown argument{'s' if len(unknown) > 1 else ''} {names} (valid: {', '.join(properties)})")
 
 
 def _schema_types(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int = 0) -> list[str]:
@@ -701,6 +755,7 @@ def _cmd_call(client: SyncClient, args: argparse.Namespace, items: list[str]) ->
     if name not in tools:
         raise UsageError(f"unknown tool {name!r} (available: {', '.join(tools) or 'none'})")
     arguments = parse_tool_arguments(rest, tools[name].input_schema)
+    _check_keys(arguments, tools[name].input_schema or {})
     result = client.call_tool(name, arguments, raise_on_error=False)
     if args.json:
         output: dict[str, Any] = {"content": [_dump(b) for b in result.content]}
@@ -901,9 +956,8 @@ def _one_line(exc: BaseException, verbose: bool) -> str:
         details = []
         if exc.exit_code is not None:
             details.append(f"exit code {exc.exit_code}")
-        tail = [line for line in exc.stderr_tail if line.strip()]
-        if tail:
-            details.append(f"stderr: {tail[-1].strip()}")
+        if summary := exc.stderr_summary:  # what failed, not just the last line (often a hint)
+            details.append("stderr: " + " | ".join(line.strip() for line in summary))
         if details:
             first += f" ({'; '.join(details)})"
     if not isinstance(exc, errors.MCPClientError | UsageError):
@@ -926,12 +980,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         wanted = next((a for a in argv if not a.startswith("-")), argv[0])
         _error(f"unknown command {wanted!r} (choose from {', '.join(_COMMANDS)})")
         return EXIT_USAGE
+    rest, command_words = _command_source(command, rest)
     args = _command_parser(command).parse_intermixed_args(rest)
+    args.command_words = command_words
     _configure_logging(args)
     try:
         return _run(command, args)
     except KeyboardInterrupt:
         _error("interrupted")
+        from .sync._exit import skip_final_collection
+
+        skip_final_collection()  # the user wants out: ~1 s of final GC on a loaded machine
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from complaining at exit.

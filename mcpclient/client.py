@@ -8,8 +8,6 @@ session layer's (`mcpclient._session.Session`); every operation is one `Session.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 from . import subscriptions as _subscriptions
 from . import tasks as _tasks
+from ._arguments import prompt_arguments, tool_arguments
 from ._session import SdkCallbacks, Session, Timeout, all_pages, describe, seconds
 from .handlers.context import HandlerContext, call_handler
 from .handlers.elicitation import ElicitationHandler, response_type_for, to_elicit_result
@@ -367,11 +366,12 @@ class Client:
         meta: Mapping[str, Any] | None = None,
     ) -> types.CallToolResult:
         """Call a tool and return the raw `mcp.types.CallToolResult` (errors are not raised)."""
+        args = tool_arguments(name, arguments, server=self.name)  # ArgumentError before anything is sent
         return await self._session.request(
             f"tools/call {name!r}",
             lambda sdk: sdk.call_tool(
                 name,
-                dict(arguments) if arguments is not None else None,
+                args,
                 progress_callback=cast(Any, self._progress_callback(progress_handler)),
                 meta=self._session.request_meta(meta),
             ),
@@ -541,7 +541,7 @@ class Client:
         self, name: str, arguments: Mapping[str, Any] | None = None, *, timeout: Timeout = None
     ) -> types.GetPromptResult:
         """Get a prompt; the raw result. Non-string arguments are sent as JSON strings."""
-        args = _prompt_arguments(arguments)
+        args = prompt_arguments(name, arguments, server=self.name)  # ArgumentError before anything is sent
         return await self._session.request(
             f"prompts/get {name!r}",
             lambda sdk: sdk.get_prompt(name, args, meta=self._session.request_meta(None)),
@@ -599,8 +599,9 @@ class Client:
         `task=True`: a `PromptTask` (see `call_tool`).
         """
         if task:
+            args = prompt_arguments(name, arguments, server=self.name)  # ArgumentError before anything is sent
             return await _tasks.start_prompt_task(
-                self._session, name, _prompt_arguments(arguments), timeout=timeout, task_id=task_id, ttl=ttl
+                self._session, name, args, timeout=timeout, task_id=task_id, ttl=ttl
             )
         return await self.get_prompt_mcp(name, arguments, timeout=timeout)
 
@@ -733,15 +734,3 @@ def _error_data(message: str) -> Any:
     return types.ErrorData(code=types.INTERNAL_ERROR, message=message)
 
 
-def _prompt_arguments(arguments: Mapping[str, Any] | None) -> dict[str, str] | None:
-    if arguments is None:
-        return None
-    return {k: v if isinstance(v, str) else json.dumps(v, default=_json_default) for k, v in arguments.items()}
-
-
-def _json_default(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    return str(value)

@@ -11,7 +11,13 @@ The tree, so you know what to catch before reading any class:
     │       └── ServerNotFoundError    the script or executable does not exist (also FileNotFoundError)
     ├── ConnectionLostError            the connection dropped during a call (server died, session expired)
     ├── ProtocolError                  the server answered a request with a JSON-RPC error (code, message)
-    │   └── ToolError                  a tool reported an error result (isError); message = tool's text
+    │   ├── ToolError                  a tool reported an error result (isError); message = tool's text
+    │   ├── MalformedMessageError      the reply could not be read: invalid JSON/UTF-8, too deep, invalid
+    │   │   └── MessageTooLargeError   the reply is longer than max_message_size (size, limit)
+    │   └── HTTPStatusError            a non-2xx HTTP response mid-session (status_code, body excerpt)
+    ├── ArgumentError                  arguments refused before anything was sent (tool, path)
+    │   ├── ArgumentTypeError          not a mapping, a non-string name or key, an object (also TypeError)
+    │   └── ArgumentValueError         NaN, infinity (also ValueError)
     ├── TimeoutError                   a request or the connection timed out (also builtins.TimeoutError)
     ├── TasksNotSupportedError         the server/protocol has no tasks (also NotImplementedError)
     ├── TaskCancelledError             result() of a task that was cancelled
@@ -30,11 +36,17 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
+    "ArgumentValueError",
     "ClientClosedError",
     "ConfigError",
     "ConnectionFailedError",
     "ConnectionLostError",
+    "HTTPStatusError",
     "MCPClientError",
+    "MalformedMessageError",
+    "MessageTooLargeError",
     "NotConnectedError",
     "ProtocolError",
     "ServerNotFoundError",
@@ -134,8 +146,16 @@ class ServerStartupError(ConnectionFailedError):
         if self.exit_code is not None:
             details.append(f"exit code: {self.exit_code}")
         if self.stderr_tail:
-            details.append("stderr (last lines):\n  " + "\n  ".join(self.stderr_tail))
+            # the lines that say what failed; all of them are in `stderr_tail`
+            details.append("stderr:\n  " + "\n  ".join(self.stderr_summary))
         return "\n".join(details)
+
+    @property
+    def stderr_summary(self) -> list[str]:
+        """The lines of `stderr_tail` that say what failed: error-looking lines and the last few."""
+        from ._stderr import key_lines
+
+        return key_lines(self.stderr_tail)
 
 
 class ServerNotFoundError(ServerStartupError, FileNotFoundError):
@@ -217,3 +237,70 @@ class TaskCancelledError(MCPClientError):
     def __init__(self, message: str, *, task: Any, server: str | None = None) -> None:
         self.task = task
         super().__init__(message, server=server, method="tasks/result")
+
+
+# --- hostile servers and bad input (issue 14) ---------------------------------------------------
+
+
+class MalformedMessageError(ProtocolError):
+    """The server's reply to this request could not be read; `reason` says why. Other requests go on."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        code: int | None = None,
+        server: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        self.reason = reason
+        super().__init__(message, code=code, server=server, method=method)
+
+
+class MessageTooLargeError(MalformedMessageError):
+    """The reply is longer than `max_message_size`: `size` bytes (at least) against `limit`."""
+
+    def __init__(
+        self, message: str, *, size: int, limit: int, code: int | None = None, server: str | None = None,
+        method: str | None = None,
+    ) -> None:  # fmt: skip
+        self.size = size
+        self.limit = limit
+        super().__init__(message, reason="too large", code=code, server=server, method=method)
+
+
+class HTTPStatusError(ProtocolError):
+    """The server answered a request with a non-2xx HTTP status; `status_code` and `body` (its start)."""
+
+    def __init__(
+        self, message: str, *, status_code: int, body: str = "", server: str | None = None, method: str | None = None
+    ) -> None:
+        self.status_code = status_code
+        self.body = body
+        super().__init__(message, server=server, method=method)
+
+
+class ArgumentError(MCPClientError):
+    """Arguments were refused before anything was sent; `tool` names the tool or prompt, `path` the value."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        tool: object = None,
+        path: str = "arguments",
+        server: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        self.tool = tool
+        self.path = path
+        super().__init__(message, server=server, method=method)
+
+
+class ArgumentTypeError(ArgumentError, builtins.TypeError):
+    """An argument of a type JSON cannot carry (an object, bytes, a non-string key), or not a mapping at all."""
+
+
+class ArgumentValueError(ArgumentError, builtins.ValueError):
+    """An argument value JSON cannot carry faithfully (NaN, infinity)."""

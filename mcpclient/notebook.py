@@ -388,12 +388,17 @@ _TABLES: dict[str, tuple[list[str], Any]] = {
 }
 
 
+# JupyterLab right-aligns table cells with a stylesheet rule, which beats the table's own style:
+# every cell says `left`. Names must not wrap at their hyphens (`get-tiny-image`).
+_CELL = "text-align: left; vertical-align: top"
+
+
 def _table_html(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
+    head = "".join(f'<th style="{_CELL}">{_esc(h)}</th>' for h in headers)
     body = "".join(
         "<tr>"
-        + f"<td><code>{_esc(row[0])}</code></td>"
-        + "".join(f'<td style="text-align: left">{_esc(cell).replace(chr(10), "<br>")}</td>' for cell in row[1:])
+        + f'<td style="{_CELL}; white-space: nowrap"><code>{_esc(row[0])}</code></td>'
+        + "".join(f'<td style="{_CELL}">{_esc(cell).replace(chr(10), "<br>")}</td>' for cell in row[1:])
         + "</tr>"
         for row in rows
     )
@@ -493,11 +498,17 @@ class TqdmProgress:
             self.close()
 
     def close(self) -> None:
-        """Close the current bar, if any."""
+        """Close the current bar, if any.
+
+        A Jupyter widget bar is not saved with the notebook (nor shown by nbconvert or GitHub):
+        its final state is also printed as a line of text, which is.
+        """
         bar, self._bar = self._bar, None
         self._last = 0.0
         if bar is not None:
             bar.close()
+            if type(bar).__module__.startswith("tqdm.notebook"):
+                print(str(bar).strip())
 
     def __enter__(self) -> TqdmProgress:
         return self

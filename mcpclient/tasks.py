@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, cast
 
 import anyio
 
+from ._arguments import tool_arguments
 from ._session import Session, Timeout
 from .errors import ProtocolError, TaskCancelledError, TasksNotSupportedError, TimeoutError
 from .handlers.context import call_handler
@@ -276,8 +277,8 @@ async def start_tool_task(
     ttl: int | None,
 ) -> ToolTask:
     params: dict[str, Any] = {"name": name}
-    if arguments is not None:
-        params["arguments"] = dict(arguments)
+    if (args := tool_arguments(name, arguments, server=session.name)) is not None:  # checked before sending
+        params["arguments"] = args
     if request_meta := session.request_meta(meta):
         params["_meta"] = request_meta
     status, direct = await _create(

@@ -82,8 +82,19 @@ def _psutil() -> Any:
 
 
 def children_pids(pid: int | None = None) -> set[int]:
-    """Direct child processes of `pid` (default: this process), zombies included."""
-    pid = os.getpid() if pid is None else pid
+    """Direct child processes of `pid` (default: this process, without its mcpclient reaper), zombies included."""
+    if pid is None or pid == os.getpid():
+        return _children_pids(os.getpid()) - {_reaper_pid()}
+    return _children_pids(pid)
+
+
+def _reaper_pid() -> int | None:
+    """This process's server reaper: one per client process by design, not a leak."""
+    module = sys.modules.get("mcpclient.transports._reaper")
+    return module.reaper.pid if module is not None else None
+
+
+def _children_pids(pid: int) -> set[int]:
     if _HAVE_PROC:
         return _proc_children(pid)
     psutil = _psutil()

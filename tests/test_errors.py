@@ -12,11 +12,17 @@ import pytest
 from mcpclient import Client, MCPConfig
 from mcpclient import errors as errors_module
 from mcpclient.errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    ArgumentValueError,
     ClientClosedError,
     ConfigError,
     ConnectionFailedError,
     ConnectionLostError,
+    HTTPStatusError,
+    MalformedMessageError,
     MCPClientError,
+    MessageTooLargeError,
     NotConnectedError,
     ProtocolError,
     ServerNotFoundError,
@@ -77,6 +83,12 @@ def test_every_error_keeps_its_fields_and_formats_with_server_and_method() -> No
         TimeoutError("timed out", timeout=1.5, server="s", method="ping"),
         TasksNotSupportedError("no tasks", server="s", method="tasks/list"),
         TaskCancelledError("cancelled", task=None, server="s"),
+        ArgumentError("arguments must be a mapping", tool="t", server="s", method="tools/call 't'"),
+        ArgumentTypeError("arguments['x'] is an object", tool="t", path="arguments['x']", server="s", method="m"),
+        ArgumentValueError("arguments['x'] is nan", tool="t", path="arguments['x']", server="s", method="m"),
+        MalformedMessageError("invalid JSON", reason="invalid JSON", server="s", method="ping"),
+        MessageTooLargeError("too large", size=10, limit=5, server="s", method="ping"),
+        HTTPStatusError("HTTP 500", status_code=500, body="oops", server="s", method="ping"),
     ]
     for error in samples:
         assert str(error).startswith("server 's': "), type(error)

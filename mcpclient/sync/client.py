@@ -26,6 +26,7 @@ from ..handlers.progress import ProgressHandler
 from ..handlers.roots import RootsHandler, RootsList
 from ..handlers.sampling import SamplingHandler
 from ..results import CallToolResult
+from . import _exit  # noqa: F401 - registers the prompt exit after an uncaught Ctrl-C
 from .dispatch import Dispatcher
 from .events import BlockingEventStream
 from .loop import LoopThread

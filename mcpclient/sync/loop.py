@@ -25,7 +25,7 @@ from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 import anyio
 
-from ..errors import ClientClosedError
+from ..errors import ClientClosedError, ProtocolError, ToolError
 from .dispatch import CALLER, Dispatcher, Inbox, current_inbox
 
 __all__ = ["BlockingCall", "LoopThread"]
@@ -222,7 +222,7 @@ class LoopThread:
         finally:
             dispatcher.end(inbox, completed=completed)
         if done.error is not None:
-            raise done.error
+            raise _for_caller(done.error)
         value: _T = done.value
         return value
 
@@ -256,7 +256,8 @@ class LoopThread:
 
     def _wait(self, inbox: Inbox, call_id: int) -> _Done:
         if call_id in inbox.finished:
-            return inbox.finished.pop(call_id)  # type: ignore[no-any-return]
+            finished: _Done = inbox.finished.pop(call_id)
+            return finished
         get = inbox.queue.get
         while True:
             item = get()
@@ -269,7 +270,8 @@ class LoopThread:
             self.dispatcher.run_here(inbox, item)
             # The handler may have made calls of its own, which stored this call's outcome if it came meanwhile.
             if inbox.finished and call_id in inbox.finished:
-                return inbox.finished.pop(call_id)  # type: ignore[no-any-return]
+                finished = inbox.finished.pop(call_id)
+                return finished
 
     def submit(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
         """Start `fn(*args)` on the loop without waiting (used by shutdown paths)."""
@@ -287,6 +289,23 @@ class LoopThread:
                 loop.call_soon_threadsafe(stop_event.set)
         if not self.in_loop_thread():
             self._thread.join(timeout)
+
+
+def _for_caller(error: BaseException) -> BaseException:
+    """The error as the calling thread should see it.
+
+    A server's answer (`ToolError`, `ProtocolError`) says all there is in its message: its
+    frames on the loop thread (the engine's call path, six or more) would push the user's own
+    line and the message off the screen of a notebook cell, so they are dropped. Any other error
+    keeps its loop-side traceback (it may be our bug).
+    """
+    if isinstance(error, ToolError | ProtocolError):
+        cause = error.__cause__
+        while cause is not None:  # e.g. the SDK's `MCPError`: its message stays, its loop frames go
+            cause.__traceback__ = None
+            cause = cause.__cause__
+        return error.with_traceback(None)
+    return error
 
 
 def _cancel(task_box: list[asyncio.Task[Any]]) -> None:

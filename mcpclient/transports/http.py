@@ -23,7 +23,10 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
+from .._redact import SECRET_NAME, redacting, url_secrets
 from ..errors import ConnectionFailedError, MCPClientError
+from ._framing import DEFAULT_MAX_MESSAGE_SIZE
+from ._http_errors import ReplyErrors
 from .base import ClientTransport
 
 __all__ = ["HttpClientFactory", "SSETransport", "StreamableHttpTransport"]
@@ -102,7 +105,13 @@ class _HttpTransport(ClientTransport):
         timeout: float | timedelta = 30,
         httpx_client_factory: HttpClientFactory | None = None,
         name: str | None = None,
+        max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
+        if max_message_size is not None and max_message_size <= 0:
+            raise ValueError(f"max_message_size must be a positive number of bytes or None, not {max_message_size!r}")
+        #: Longest SSE event accepted from the server, in bytes; None: no limit.
+        self.max_message_size = max_message_size
+        self._replies = ReplyErrors(max_message_size)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {_safe_url(url)!r}")
@@ -162,6 +171,15 @@ class _HttpTransport(ClientTransport):
         with suppress(httpx2.HTTPError):
             await response.aread()  # error bodies are short; the transport reads them again from the cache
         self._last_error = response
+        self._replies.record(response, _excerpt(response))  # for the error of the request it answered
+
+    def _secrets(self) -> list[str]:
+        """What must never appear in a log record while connected (see `mcpclient._redact`)."""
+        found = url_secrets(self.url)
+        if isinstance(self.auth, str) and not _is_oauth(self.auth):
+            found.append(self.auth)
+        found += [value for key, value in self.headers.items() if SECRET_NAME.search(key)]
+        return found
 
     def startup_error(self, cause: BaseException) -> MCPClientError | None:
         """A `ConnectionFailedError` naming the URL (without secrets), HTTP status and body excerpt."""
@@ -208,6 +226,7 @@ class StreamableHttpTransport(_HttpTransport):
     `auth`: a bearer token string, `"oauth"`, or any `httpx2.Auth`. `timeout` bounds
     connect/write/pool operations and `sse_read_timeout` reads (seconds or timedelta).
     `httpx_client_factory(headers=, timeout=, auth=)` builds the `httpx2.AsyncClient`.
+    `max_message_size` (bytes, default 64 MiB, None: no limit) caps one SSE event from the server.
     """
 
     @asynccontextmanager
@@ -219,8 +238,10 @@ class StreamableHttpTransport(_HttpTransport):
             timeout=httpx2.Timeout(self.timeout, read=self.sse_read_timeout),
             auth=self._auth(),
         )
-        async with client, streamable_http_client(self.url, http_client=client) as streams:
-            yield streams
+        sdk = streamable_http_client(self.url, http_client=client, max_sse_event_size=self.max_message_size)
+        with redacting(self._secrets()):
+            async with client, sdk as (read, write):
+                yield self._replies.wrap(read), write
 
 
 class SSETransport(_HttpTransport):
@@ -230,12 +251,13 @@ class SSETransport(_HttpTransport):
     async def connect(self) -> AsyncIterator[TransportStreams]:
         """Open the SSE stream; yield the SDK's message streams."""
         self._last_error = None
-        async with sse_client(
-            self.url,
-            headers=self.headers or None,
-            timeout=self.timeout,
-            sse_read_timeout=self.sse_read_timeout,
-            httpx_client_factory=self._http_client,
-            auth=self._auth(),
-        ) as streams:
-            yield streams
+        with redacting(self._secrets()):
+            async with sse_client(
+                self.url,
+                headers=self.headers or None,
+                timeout=self.timeout,
+                sse_read_timeout=self.sse_read_timeout,
+                httpx_client_factory=self._http_client,
+                auth=self._auth(),
+            ) as (read, write):
+                yield self._replies.wrap(read), write

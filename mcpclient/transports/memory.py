@@ -41,6 +41,12 @@ class InMemoryTransport(ClientTransport):
             raise TypeError(f"InMemoryTransport needs an MCPServer, mcp.server.Server or FastMCP instance, not {kind}")
         self.server = server
         self.name = name or str(getattr(server, "name", None) or "server")
+        if _is_fastmcp(server):
+            # FastMCP's Context reports progress and logs through the legacy session (it reads the
+            # progress token from the request's `_meta`), which the SDK's modern in-process path
+            # (direct dispatch, no session) never feeds: progress and logs would be lost. FastMCP's
+            # own in-memory client uses the legacy path too.
+            self.mode = "legacy"
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[MCPServer | Server[Any]]:

@@ -5,15 +5,18 @@ because we need the process handle (pid, exit code for start-up errors) and must
 capture stderr through a pipe: `sys.stderr` may have no file descriptor (Jupyter).
 
 Shutdown follows the MCP spec and the SDK: close stdin, wait up to
-`PROCESS_TERMINATION_TIMEOUT`, then SIGTERM and later SIGKILL the whole process group
-(launchers such as npx/uvx leave grandchildren). It runs shielded, every wait bounded.
+`PROCESS_TERMINATION_TIMEOUT`, then SIGTERM and after `FORCE_KILL_TIMEOUT` SIGKILL the whole
+process group (launchers such as npx/uvx leave grandchildren). It runs shielded, every wait
+bounded, and is short on purpose: `close()` and Ctrl-C end the server tree within ~1 s
+(a server that needs longer to clean up should do it on SIGTERM quickly, or on stdin EOF).
+A server whose client process dies without shutting down is ended by the reaper (`_reaper`).
+
+The messages themselves (JSON lines, `max_message_size`, unreadable lines) are `_framing.py`'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 import atexit
-import json
 import logging
 import os
 import signal
@@ -21,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, cast
@@ -29,8 +32,7 @@ from typing import Any, cast
 import anyio
 import anyio.lowlevel
 import anyio.to_thread
-import mcp_types
-from anyio.abc import AsyncResource, ByteReceiveStream, ByteSendStream, Process
+from anyio.abc import AsyncResource, ByteReceiveStream, Process
 from anyio.streams.file import FileReadStream
 from mcp.client._transport import TransportStreams
 from mcp.client.stdio import get_default_environment
@@ -42,9 +44,13 @@ from mcp.os.win32.utilities import (
     get_windows_executable_command,
     terminate_windows_process_tree,
 )
-from mcp.shared.message import SessionMessage
 
+from .._environment import passed_environment
+from .._redact import env_secrets, redacting
+from .._stderr import key_lines
 from ..errors import MCPClientError, ServerNotFoundError, ServerStartupError
+from ._framing import DEFAULT_MAX_MESSAGE_SIZE, READ_SIZE, LineBuffer, MessageReader, MessageWriter, Oversized
+from ._reaper import reaper
 from .base import ClientTransport
 
 __all__ = [
@@ -59,9 +65,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Grace period for the server to exit by itself after its stdin closes.
-PROCESS_TERMINATION_TIMEOUT = 2.0
+PROCESS_TERMINATION_TIMEOUT = 0.3
 #: Time between SIGTERM and SIGKILL of the process group.
-FORCE_KILL_TIMEOUT = 2.0
+FORCE_KILL_TIMEOUT = 0.3
 #: Time for the event loop to observe a kill; only an unkillable process runs this out.
 _KILL_REAP_TIMEOUT = 2.0
 #: After a failure with the server's stdout at EOF, how long to wait for it to exit by itself.
@@ -69,196 +75,14 @@ _EARLY_EXIT_WAIT = 0.5
 #: How long to let the stderr reader catch the last lines once the process is gone.
 _STDERR_DRAIN_TIMEOUT = 0.5
 _EXIT_POLL_INTERVAL = 0.01
-_READ_SIZE = 1 << 18
 _STDERR_TAIL_LINES = 50
 _STDERR_LINE_MAX = 2000
+_STDERR_BUFFER_MAX = 1 << 20  # a longer stderr line is cut (only its start is logged and kept)
+#: How long to wait for a server whose stdout closed to exit before saying it is still running.
+_STDOUT_EOF_EXIT_WAIT = 0.8
 
 _ServerProcess = Process | FallbackProcess
-
-
-class _LineBuffer:
-    """Splits a byte stream on b"\\n" in linear time, however long the lines are."""
-
-    def __init__(self) -> None:
-        self._buf = bytearray()
-        self._scan = 0  # no newline before this offset
-
-    def feed(self, chunk: bytes) -> list[bytearray]:
-        buf = self._buf
-        buf += chunk
-        lines: list[bytearray] = []
-        start = 0
-        while (nl := buf.find(b"\n", self._scan)) >= 0:
-            lines.append(buf[start:nl])
-            start = self._scan = nl + 1
-        if start:
-            del buf[:start]
-        self._scan = len(buf)
-        return lines
-
-    def rest(self) -> bytearray:
-        rest, self._buf, self._scan = self._buf, bytearray(), 0
-        return rest
-
-
-def _parse_line(line: bytearray) -> SessionMessage | Exception:
-    """One stdout line as a message, or the parse error as a value for the session."""
-    try:
-        return SessionMessage(mcp_types.jsonrpc_message_adapter.validate_json(line, by_name=False))
-    except ValueError as exc:
-        return _invalid_reply(line, exc) or exc
-
-
-def _invalid_reply(line: bytearray, exc: ValueError) -> SessionMessage | None:
-    """An invalid reply that names a request id, as a JSON-RPC error for that request.
-
-    Dropping it (like other junk) would leave the request waiting for an answer that already came.
-    """
-    try:
-        data = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or "method" in data or not ("result" in data or "error" in data):
-        return None
-    request_id = data.get("id")
-    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
-        return None
-    logger.warning("server sent an invalid reply to request %r: %r", request_id, bytes(line[:200]))
-    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    error = mcp_types.ErrorData(code=mcp_types.INVALID_REQUEST, message=f"server sent an invalid reply: {detail}")
-    return SessionMessage(mcp_types.JSONRPCError(jsonrpc="2.0", id=request_id, error=error))
-
-
-class _MessageReader:
-    """The session's read stream: messages parsed from the server's stdout by the task that receives them.
-
-    There is no pump task and no memory stream in between (as in the SDK's `stdio_client`):
-    `receive()` reads stdout and parses what arrived, so a message costs no task switch and
-    no anyio checkpoints on its way to the session. A line that is not JSON-RPC is logged
-    and handed on as the parse error (the session reports and skips it). Any way stdout ends
-    (EOF, our own close, a broken pipe) ends the stream, which ends the session.
-    """
-
-    def __init__(
-        self,
-        stdout: ByteReceiveStream,
-        log: logging.Logger | logging.LoggerAdapter[logging.Logger],
-        on_eof: Callable[[], None],
-        on_error: Callable[[BaseException], None],
-    ) -> None:
-        self._stdout = stdout
-        self._log = log
-        self._on_eof = on_eof
-        self._on_error = on_error
-        self._lines = _LineBuffer()
-        self._pending: deque[SessionMessage | Exception] = deque()
-        self._closed = False
-        self._ended = False
-
-    async def receive(self) -> SessionMessage | Exception:
-        pending = self._pending
-        while not pending:
-            if self._closed:
-                raise anyio.ClosedResourceError
-            if self._ended:
-                raise anyio.EndOfStream
-            try:
-                chunk = await self._stdout.receive(_READ_SIZE)
-            except anyio.EndOfStream:
-                self._ended = True
-                self._on_eof()
-                raise
-            except anyio.ClosedResourceError:
-                self._ended = True  # our shutdown (or a failed write) closed stdout under the read
-                raise anyio.EndOfStream from None
-            except (anyio.BrokenResourceError, OSError) as exc:
-                self._ended = True
-                self._on_error(exc)
-                raise anyio.EndOfStream from None
-            for line in self._lines.feed(chunk):
-                if not line or line.isspace():
-                    continue
-                item = _parse_line(line)
-                if isinstance(item, Exception):
-                    self._log.warning("ignoring a line on stdout that is not JSON-RPC: %r", bytes(line[:200]))
-                pending.append(item)
-        return pending.popleft()
-
-    def __aiter__(self) -> _MessageReader:
-        return self
-
-    async def __anext__(self) -> SessionMessage | Exception:
-        try:
-            return await self.receive()
-        except anyio.EndOfStream:
-            raise StopAsyncIteration from None
-
-    async def drain(self) -> None:
-        """Discard the rest of stdout (shutdown), so a server flushing output cannot block on a full pipe."""
-        self._closed = True
-        if not self._ended:
-            with suppress(RuntimeError):  # a session still blocked in receive() owns the read
-                await _drain(self._stdout)
-
-    def close(self) -> None:
-        self._closed = True
-
-    async def aclose(self) -> None:
-        self._closed = True
-
-    async def __aenter__(self) -> _MessageReader:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self._closed = True
-
-
-class _MessageWriter:
-    """The session's write stream: the sending task serialises its message and writes it to stdin.
-
-    Written straight into the pipe's asyncio transport (which buffers; we wait only when the
-    server is not keeping up), so a request costs no task switch. A failed write (the server
-    stopped reading) raises `BrokenResourceError` to the sender and ends the session.
-    """
-
-    def __init__(self, stdin: ByteSendStream, on_broken: Callable[[], Awaitable[None]]) -> None:
-        self._stdin = stdin
-        # anyio's stdin wrapper adds a checkpoint (an event-loop round) after every write; use the
-        # asyncio StreamWriter beneath it when there is one (not on Windows selector loops).
-        raw = getattr(stdin, "_stream", None)
-        self._raw: asyncio.StreamWriter | None = raw if isinstance(raw, asyncio.StreamWriter) else None
-        self._on_broken = on_broken
-        self._closed = False
-        self._broken = False
-
-    async def send(self, item: SessionMessage, /) -> None:
-        if self._closed:
-            raise anyio.ClosedResourceError
-        if self._broken:
-            raise anyio.BrokenResourceError
-        data = item.message.model_dump_json(by_alias=True, exclude_unset=True).encode() + b"\n"
-        try:
-            if self._raw is not None:
-                self._raw.write(data)
-                await self._raw.drain()
-            else:
-                await self._stdin.send(data)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError, RuntimeError) as exc:
-            self._broken = True
-            await self._on_broken()
-            raise anyio.BrokenResourceError from exc
-
-    def close(self) -> None:
-        self._closed = True
-
-    async def aclose(self) -> None:
-        self._closed = True
-
-    async def __aenter__(self) -> _MessageWriter:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self._closed = True
+_LineBuffer = LineBuffer  # its former name here
 
 
 # pgid -> pid of the process that spawned it; ended at interpreter exit if still alive.
@@ -304,10 +128,12 @@ if sys.platform != "win32":
 class StdioTransport(ClientTransport):
     """Run `command args...` as a subprocess and speak MCP over its stdin/stdout.
 
-    The server gets only the SDK's minimal safe environment (`PATH`, `HOME`, ...) plus
+    The server gets only the SDK's minimal safe environment (`PATH`, `HOME`, ...), the
+    TLS-trust and proxy variables package runners need (`mcpclient._environment`), and
     `env`. Its stderr is forwarded line by line to the logger `mcpclient.server.<name>`
     at `stderr_log_level` (INFO: it is the server's own diagnostics, and DEBUG would hide
     a crashing server's traceback), and the last lines are kept in `stderr_tail`.
+    `max_message_size` (bytes, default 64 MiB, None: no limit) caps one message from the server.
     """
 
     #: Level at which server stderr lines are logged.
@@ -321,15 +147,21 @@ class StdioTransport(ClientTransport):
         cwd: str | os.PathLike[str] | None = None,
         keep_alive: bool = True,
         name: str | None = None,
+        max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         if isinstance(args, str):
             raise TypeError(f"args must be a sequence of strings, not a string: {args!r}")
+        if max_message_size is not None and max_message_size <= 0:
+            raise ValueError(f"max_message_size must be a positive number of bytes or None, not {max_message_size!r}")
+        #: Longest message (one stdout line, in bytes) accepted from the server; None: no limit.
+        self.max_message_size = max_message_size
+        self._reader: MessageReader | None = None
         self.command = command
         self.args = [str(a) for a in args]
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self.keep_alive = keep_alive
-        self.name = name or Path(command).name or command
+        self.name = name or _server_name(command, self.args)
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -394,18 +226,22 @@ class StdioTransport(ClientTransport):
         process = self._process
         if process is None:
             return None
+        if self._reader is not None and self._reader.fatal:
+            return self._reader.fatal
         if self._stdout_eof:
-            await _wait_for_exit(process, PROCESS_TERMINATION_TIMEOUT)
+            await _wait_for_exit(process, _STDOUT_EOF_EXIT_WAIT)
         code = process.returncode
         if code is None:
+            if self._stdout_eof:
+                return f"server closed its stdout but is still running (pid {process.pid}); it will be stopped"
             return None
         try:
             how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
         except ValueError:
             how = f"exited with status {code}"
         detail = f"the server process {how}"
-        if tail := self.stderr_tail[-5:]:
-            detail += "; stderr (last lines):\n  " + "\n  ".join(tail)
+        if tail := key_lines(self.stderr_tail):
+            detail += "; stderr:\n  " + "\n  ".join(tail)
         return detail
 
     def startup_error(self, cause: BaseException) -> MCPClientError | None:
@@ -428,7 +264,10 @@ class StdioTransport(ClientTransport):
         return self._error("server exited during start-up", exit_code=code)
 
     async def _spawn(self) -> _ServerProcess:
-        env = get_default_environment() | (self.env or {})
+        if reaper.needs_start():
+            await anyio.to_thread.run_sync(reaper.ensure_started)
+        # The SDK's minimal safe set, the TLS-trust and proxy variables package runners need, and `env`.
+        env = get_default_environment() | passed_environment() | (self.env or {})
         cwd = os.fspath(self.cwd) if self.cwd is not None else None
         try:
             if sys.platform == "win32":  # pragma: no cover
@@ -461,6 +300,13 @@ class StdioTransport(ClientTransport):
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[TransportStreams]:
         """Spawn the server; yield its `(read, write)` message streams; stop it on exit."""
+        _ = self._logger  # exists before `redacting` covers the loggers: stderr may echo a secret
+        with redacting(env_secrets(self.env)):
+            async with self._connect() as streams:
+                yield streams
+
+    @asynccontextmanager
+    async def _connect(self) -> AsyncIterator[TransportStreams]:
         self._stderr_tail = deque(maxlen=_STDERR_TAIL_LINES)
         self._stdout_eof = False
         self._early_exit_code = None
@@ -468,6 +314,7 @@ class StdioTransport(ClientTransport):
         # No awaits until the task group is entered, or a cancellation here would leak the process.
         if sys.platform != "win32":
             _live_groups[process.pid] = os.getpid()
+            reaper.register(process.pid)  # ends the group if this process dies without shutting down
         assert process.stdin is not None and process.stdout is not None
         stdin, stdout = process.stdin, process.stdout
         stderr = _stderr_stream(process)
@@ -490,16 +337,18 @@ class StdioTransport(ClientTransport):
             await _close_pipe(stdout)
 
         # The session reads and writes the pipes itself, through these two streams (no pump tasks).
-        reader = _MessageReader(stdout, log, on_stdout_eof, on_stdout_error)
-        writer = _MessageWriter(stdin, on_stdin_broken)
+        reader = MessageReader(stdout, log, on_stdout_eof, on_stdout_error, self.max_message_size)
+        self._reader = reader
+        writer = MessageWriter(stdin, on_stdin_broken)
 
         async def stderr_reader() -> None:
             if stderr is None:  # pragma: no cover - always piped
                 stderr_done.set()
                 return
-            lines = _LineBuffer()
+            lines = LineBuffer(_STDERR_BUFFER_MAX)
 
-            def emit(raw: bytearray) -> None:
+            def emit(line: bytearray | Oversized) -> None:
+                raw = line.head if isinstance(line, Oversized) else line
                 text = raw.decode(errors="replace").rstrip("\r")
                 self._stderr_tail.append(text[:_STDERR_LINE_MAX])
                 log.log(self.stderr_log_level, "%s", text)
@@ -507,7 +356,7 @@ class StdioTransport(ClientTransport):
             try:
                 while True:
                     try:
-                        chunk = await stderr.receive(_READ_SIZE)
+                        chunk = await stderr.receive(READ_SIZE)
                     except anyio.EndOfStream:
                         break
                     for line in lines.feed(chunk):
@@ -533,6 +382,7 @@ class StdioTransport(ClientTransport):
             if not await _wait_for_exit(process, _KILL_REAP_TIMEOUT):
                 logger.warning("server process %d is still alive after SIGKILL; abandoning it", process.pid)
             _live_groups.pop(process.pid, None)
+            reaper.unregister(process.pid)
             close_process_job(process)
             with anyio.move_on_after(_STDERR_DRAIN_TIMEOUT):
                 await stderr_done.wait()
@@ -561,20 +411,43 @@ class StdioTransport(ClientTransport):
             raise error
 
 
+#: Package runners: the server is named after the package they run, not after the runner.
+_LAUNCHERS = frozenset({"npx", "uvx", "bunx", "pnpx", "pipx"})
+#: Options of those runners that take a value (`--from pkg`, `--python 3.12`, ...).
+_LAUNCHER_VALUE_OPTIONS = frozenset({"--from", "--with", "--python", "-p", "--package", "--index", "--index-url",
+                                     "--registry", "--cache", "--spec", "-c", "--call", "--userconfig"})  # fmt: skip
+
+
+def _server_name(command: str, args: Sequence[str]) -> str:
+    """A readable server name: the package a runner (`npx -y @scope/pkg@1`) runs, else the executable's name."""
+    executable = Path(command).name
+    stem = executable.lower().removesuffix(".cmd").removesuffix(".exe")
+    if stem in _LAUNCHERS:
+        skip = False
+        for arg in args:
+            if skip:
+                skip = False
+            elif arg == "--":
+                continue
+            elif arg.startswith("-"):
+                skip = arg in _LAUNCHER_VALUE_OPTIONS
+            else:
+                return package_name(arg)
+    return executable or command
+
+
+def package_name(spec: str) -> str:
+    """`@scope/server-x@1.2` → `server-x`; `mcp-server-time==1.0` → `mcp-server-time`."""
+    name = spec.rsplit("/", 1)[-1]
+    for separator in ("@", "==", ">=", "<=", "~=", "[", " "):
+        name = name.split(separator, 1)[0] or name
+    return name or spec
+
+
 def _stderr_stream(process: _ServerProcess) -> ByteReceiveStream | None:
     if isinstance(process, FallbackProcess):  # pragma: no cover - Windows selector loops only
         return FileReadStream(process.popen.stderr) if process.popen.stderr is not None else None
     return process.stderr
-
-
-async def _drain(stream: ByteReceiveStream) -> None:
-    """Discard the rest of stdout, so a server flushing output cannot block on a full pipe."""
-    with (
-        anyio.CancelScope(shield=True),
-        suppress(anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError, OSError),
-    ):
-        while True:
-            await stream.receive(_READ_SIZE)
 
 
 async def _close_pipe(stream: AsyncResource) -> None:
@@ -638,13 +511,22 @@ class PythonStdioTransport(StdioTransport):
         python_cmd: str | None = None,
         keep_alive: bool = True,
         name: str | None = None,
+        max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         self.script_path = os.fspath(script_path)
         self.python_cmd = python_cmd
         command = python_cmd or sys.executable
         name = name or Path(script_path).stem
         _check_script(script_path, cwd, name, [command, self.script_path, *args])
-        super().__init__(command, [self.script_path, *args], env=env, cwd=cwd, keep_alive=keep_alive, name=name)
+        super().__init__(
+            command,
+            [self.script_path, *args],
+            env=env,
+            cwd=cwd,
+            keep_alive=keep_alive,
+            name=name,
+            max_message_size=max_message_size,
+        )
         self.script_args = self.args[1:]
 
     def _repr_fields(self) -> list[str]:
@@ -672,12 +554,21 @@ class NodeStdioTransport(StdioTransport):
         node_cmd: str = "node",
         keep_alive: bool = True,
         name: str | None = None,
+        max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         self.script_path = os.fspath(script_path)
         self.node_cmd = node_cmd
         name = name or Path(script_path).stem
         _check_script(script_path, cwd, name, [node_cmd, self.script_path, *args])
-        super().__init__(node_cmd, [self.script_path, *args], env=env, cwd=cwd, keep_alive=keep_alive, name=name)
+        super().__init__(
+            node_cmd,
+            [self.script_path, *args],
+            env=env,
+            cwd=cwd,
+            keep_alive=keep_alive,
+            name=name,
+            max_message_size=max_message_size,
+        )
         self.script_args = self.args[1:]
 
     def _repr_fields(self) -> list[str]:
@@ -703,6 +594,7 @@ class UvxStdioTransport(StdioTransport):
         cwd: str | os.PathLike[str] | None = None,
         keep_alive: bool = True,
         name: str | None = None,
+        max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         if isinstance(with_packages, str):
             raise TypeError(f"with_packages must be a sequence of strings, not a string: {with_packages!r}")
@@ -719,7 +611,15 @@ class UvxStdioTransport(StdioTransport):
         if python_version:
             uvx_args += ["--python", python_version]
         uvx_args += [tool_name, *self.tool_args]
-        super().__init__("uvx", uvx_args, env=env, cwd=cwd, keep_alive=keep_alive, name=name or tool_name)
+        super().__init__(
+            "uvx",
+            uvx_args,
+            env=env,
+            cwd=cwd,
+            keep_alive=keep_alive,
+            name=name or tool_name,
+            max_message_size=max_message_size,
+        )
 
     def _repr_fields(self) -> list[str]:
         fields = [f"tool_name={self.tool_name!r}"]
@@ -745,9 +645,18 @@ class NpxStdioTransport(StdioTransport):
         cwd: str | os.PathLike[str] | None = None,
         keep_alive: bool = True,
         name: str | None = None,
+        max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
         self.package = package
-        super().__init__("npx", ["-y", package, *args], env=env, cwd=cwd, keep_alive=keep_alive, name=name or package)
+        super().__init__(
+            "npx",
+            ["-y", package, *args],
+            env=env,
+            cwd=cwd,
+            keep_alive=keep_alive,
+            name=name or package_name(package),
+            max_message_size=max_message_size,
+        )
         self.package_args = self.args[2:]
 
     def _repr_fields(self) -> list[str]:

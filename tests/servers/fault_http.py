@@ -9,6 +9,8 @@ The first path segment picks the behaviour: `http://127.0.0.1:PORT/<behaviour>/m
     html                502 Bad Gateway with an HTML error page (a proxy in front of a dead server)
     html-200            200 with an HTML page (the URL points at a website, not an MCP endpoint)
     reset-init          the connection is reset (RST) while answering initialize
+    (any behaviour)     tools `fail500` (HTTP 500, plain-text body), `bad_sse` (an SSE event that is
+                        not JSON) and `big_sse(size)` (one SSE event of about `size` bytes)
     reset-call          initialize works; tools/call starts an SSE stream, sends half an event, then RST
     stall-read          initialize works; a request body over 64 KiB is never read nor answered
     expire-session      the session expires (404) after the first tools/call
@@ -176,6 +178,19 @@ async def handle_mcp(behaviour: str, request: Request, writer: asyncio.StreamWri
                 _expired.add(session)
                 writer.write(response(404, "Not Found", json.dumps({"error": "session expired"}).encode()))
                 return True
+    tool = (message.get("params") or {}).get("name") if method == "tools/call" else None
+    if tool == "fail500":  # any behaviour: this one request fails with a plain-text 500
+        body = b"database on fire: connection pool exhausted (" + b"x" * 600 + b")"
+        writer.write(response(500, "Internal Server Error", body, "text/plain"))
+        return True
+    if tool in ("bad_sse", "big_sse"):  # an SSE answer whose event is not JSON / is `size` bytes
+        size = int(((message.get("params") or {}).get("arguments") or {}).get("size", 0))
+        data = b"{this is not json" if tool == "bad_sse" else jsonrpc(rid, {"content": [], "x": "y" * size})
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+        writer.write(
+            head + f"Content-Length: {len(data) + 23}\r\n\r\n".encode() + b"event: message\ndata: " + data + b"\n\n"
+        )
+        return True
     if method == "tools/call" and (message.get("params") or {}).get("name") == "log_flood":
         await stream_log_flood(writer, rid, int(message["params"].get("arguments", {}).get("count", 1000)))
         return True

@@ -1,0 +1,106 @@
+"""HTTP replies the SDK reports vaguely, turned into errors that say what the server said.
+
+The SDK's Streamable HTTP client answers a request whose POST got a non-2xx status with a
+generic "Server returned an error response", and an SSE event over its size limit with a
+lost connection. The transport records each error response by the JSON-RPC id of the POST it
+answered (an httpx event hook), and `ReplyErrors.wrap()` rewrites those SDK errors in the read
+stream into errors of ours (`_local.py`): `HTTPStatusError` with the status and the start of
+the body, `MessageTooLargeError`, `MalformedMessageError` for an unparsable event or body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import Any
+
+import httpx2
+import mcp_types
+from mcp.shared.message import SessionMessage
+
+from ._local import local_error
+
+__all__ = ["ReplyErrors"]
+
+_GENERIC = "Server returned an error response"  # mcp.client.streamable_http's stand-in for a non-2xx status
+_TOO_LARGE = "Server-sent event exceeded the"  # httpx2's SSE size limit error
+_UNPARSABLE = ("Failed to parse SSE message", "Failed to parse JSON response")
+_KEEP = 256  # error responses remembered at once (their requests are failed as the SDK reports them)
+
+
+class ReplyErrors:
+    """Error responses by request id, and a read-stream wrapper that reports them."""
+
+    def __init__(self, max_message_size: int | None) -> None:
+        self._limit = max_message_size
+        self._by_id: OrderedDict[Any, tuple[int, str, str]] = OrderedDict()
+
+    def record(self, response: httpx2.Response, excerpt: str) -> None:
+        request = response.request
+        if request.method != "POST":
+            return
+        try:
+            request_id = json.loads(request.content).get("id")
+        except (ValueError, AttributeError, httpx2.RequestNotRead):
+            return
+        if isinstance(request_id, int | str) and not isinstance(request_id, bool):
+            self._by_id[request_id] = (response.status_code, response.reason_phrase, excerpt)
+            while len(self._by_id) > _KEEP:
+                self._by_id.popitem(last=False)
+
+    def rewrite(self, item: Any) -> Any:
+        if not isinstance(item, SessionMessage) or not isinstance(item.message, mcp_types.JSONRPCError):
+            return item
+        request_id, error = item.message.id, item.message.error
+        if error.message == _GENERIC and request_id is not None and request_id in self._by_id:
+            status, reason, body = self._by_id.pop(request_id)
+            message = f"HTTP {status} {reason}".rstrip() + (f": {body}" if body else "")
+            return local_error(request_id, error.code, message, kind="http_status", status_code=status, body=body)
+        if _TOO_LARGE in error.message and request_id is not None:
+            limit = self._limit or 0
+            message = f"server sent an event over max_message_size ({limit:,} bytes)"
+            return local_error(request_id, error.code, message, kind="too_large", size=limit + 1, limit=limit)
+        if error.message.startswith(_UNPARSABLE) and request_id is not None:
+            detail = error.message.splitlines()[0]
+            return local_error(request_id, error.code, f"server sent an invalid reply: {detail}", kind="malformed")
+        return item
+
+    def wrap(self, stream: Any) -> Any:
+        return _RewritingStream(stream, self)
+
+
+class _RewritingStream:
+    """The SDK's read stream, with `ReplyErrors.rewrite` applied to each item."""
+
+    def __init__(self, inner: Any, errors: ReplyErrors) -> None:
+        self._inner = inner
+        self._errors = errors
+
+    @property
+    def last_context(self) -> Any:  # the SDK's dispatcher runs handlers in the sender's context
+        return getattr(self._inner, "last_context", None)
+
+    async def receive(self) -> Any:
+        return self._errors.rewrite(await self._inner.receive())
+
+    def __aiter__(self) -> _RewritingStream:
+        return self
+
+    async def __anext__(self) -> Any:
+        return self._errors.rewrite(await self._inner.__anext__())
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    def close(self) -> None:
+        self._inner.close()
+
+    async def __aenter__(self) -> _RewritingStream:
+        await self._inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> Any:
+        return await self._inner.__aexit__(*exc_info)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
