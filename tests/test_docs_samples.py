@@ -10,6 +10,8 @@ allowed (notebook-style async cells). Markers, in an HTML comment on the line be
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
 import subprocess
 import sys
@@ -22,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 _BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _MARKER = re.compile(r"<!--\s*(not-run|continues)\s*:?\s*(.*?)-->\s*$")
-_TIMEOUT = 120
+_TIMEOUT = 180  # Dask and Ray samples start clusters: ~30 s idle, ~90 s on a loaded 2-CPU machine
 
 # Runs the block; `await` at top level is allowed (as in a notebook cell).
 _RUNNER = """
@@ -35,6 +37,13 @@ if code.co_flags & inspect.CO_COROUTINE:
 else:
     exec(code, namespace)
 """
+
+
+def _awaits(code: str) -> bool:
+    # Only a block with top-level `await` needs the runner; the others run as the script itself, so
+    # that `__main__` is the sample (process pools pickle its functions by `__main__.name`).
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    return bool(compile(code, "<sample>", "exec", flags=flags, dont_inherit=True).co_flags & inspect.CO_COROUTINE)
 
 
 @dataclass
@@ -84,11 +93,14 @@ def test_docs_sample_runs(sample: Sample, tmp_path: Path) -> None:
         pytest.skip(sample.skip)
     script = tmp_path / "sample.py"
     script.write_text(sample.code, encoding="utf-8")
-    runner = tmp_path / "run_sample.py"
-    runner.write_text(_RUNNER, encoding="utf-8")
+    command = [sys.executable, str(script)]
+    if _awaits(sample.code):
+        runner = tmp_path / "run_sample.py"
+        runner.write_text(_RUNNER, encoding="utf-8")
+        command = [sys.executable, str(runner), str(script)]
     try:
         result = subprocess.run(
-            [sys.executable, str(runner), str(script)],
+            command,
             cwd=REPO,
             capture_output=True,
             text=True,

@@ -228,6 +228,12 @@ _ARGUMENTS: dict[str, Any] = {
     "timeout": 1.5,
     "field": "mcpServers.a.command",
     "file": "/etc/mcp.json",
+    "path": "arguments.when",
+    "status_code": 502,
+    "body": "<html>Bad Gateway</html>",
+    "reason": "not JSON",
+    "size": 2_000_000,
+    "limit": 1_000_000,
     "task": {"taskId": "t1", "status": "cancelled"},
 }
 

@@ -167,6 +167,7 @@ class StdioTransport(ClientTransport):
     def _reset_state(self) -> None:
         super()._reset_state()
         self.__dict__.pop("_spawn", None)  # a process adopted by `_prespawn` belongs to the original
+        self._reader = None
         self._process: _ServerProcess | None = None
         self._stderr_tail: deque[str] = deque(maxlen=_STDERR_TAIL_LINES)
         self._stdout_eof = False
