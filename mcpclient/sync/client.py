@@ -28,6 +28,7 @@ from ..handlers.sampling import SamplingHandler
 from ..results import CallToolResult
 from ..subscriptions import BlockingEventStream
 from ..tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
+from .aio import AsyncBridge
 from .dispatch import Dispatcher
 from .loop import LoopThread
 
@@ -109,6 +110,11 @@ class SyncClient:
     @property
     def name(self) -> str:
         return self._client.name
+
+    @property
+    def aio(self) -> AsyncBridge:
+        """This client's operations as awaitables for another event loop: `await client.aio.call_tool(...)`."""
+        return AsyncBridge(self)
 
     def _portal(self) -> LoopThread:
         loop = self._loop
