@@ -11,7 +11,6 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ import pytest
 pytest.importorskip("langchain_core")
 pytest.importorskip("langgraph")
 
+from agents_support import AGENT_TOOLS
 from langchain_core.documents import Document
 from langchain_core.documents.base import Blob
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
@@ -35,8 +35,6 @@ from mcpclient.contrib.langchain import (
     load_resource,
     load_tools,
 )
-
-AGENT_TOOLS = Path(__file__).resolve().parent / "servers" / "agent_tools.py"
 
 
 class ToolCallingFakeModel(FakeMessagesListChatModel):
