@@ -21,6 +21,7 @@ openai = pytest.importorskip("openai")
 from agents_support import AGENT_TOOLS, FIXTURES, running_fake_llm  # noqa: E402
 from openai.types.chat import ChatCompletion  # noqa: E402
 from openai.types.responses import Response  # noqa: E402
+from pydantic import TypeAdapter  # noqa: E402
 from servers.agent_tools import PNG_B64, SAMPLE_STOP, SAMPLE_SYSTEM_PROMPT  # noqa: E402
 
 from mcpclient import SyncClient  # noqa: E402
@@ -74,12 +75,14 @@ def test_chat_and_response_tool_definitions(client: SyncClient) -> None:
     assert responses["demo_lookup"]["strict"] is True and responses["demo_lookup"]["type"] == "function"
     assert responses["demo_lookup"]["parameters"]["required"] == ["key", "exact"]
 
-    # The SDK accepts them as its params types (what `tools=` is typed as).
+    # They validate as the SDK's own param types (what `tools=` is typed as), with nothing left over.
     from openai.types.chat import ChatCompletionFunctionToolParam
     from openai.types.responses import FunctionToolParam
 
-    assert set(add) <= set(ChatCompletionFunctionToolParam.__annotations__)
-    assert set(responses["demo_lookup"]) <= set(FunctionToolParam.__annotations__)
+    assert TypeAdapter(list[ChatCompletionFunctionToolParam]).validate_python(list(chat.values())) == list(
+        chat.values()
+    )
+    assert TypeAdapter(list[FunctionToolParam]).validate_python(list(responses.values())) == list(responses.values())
 
 
 def test_strict_schema_rules() -> None:
@@ -106,6 +109,9 @@ def test_run_tool_calls_of_a_chat_completion(client: SyncClient) -> None:
     ids = [call.id for call in completion.choices[0].message.tool_calls or ()]
     assert [m["tool_call_id"] for m in messages] == ids  # every call answered, in order
     assert all(m["role"] == "tool" for m in messages)
+    from openai.types.chat import ChatCompletionToolMessageParam
+
+    assert TypeAdapter(list[ChatCompletionToolMessageParam]).validate_python(messages) == messages
     by_id = {m["tool_call_id"]: m["content"] for m in messages}
     assert by_id["call_3pQ0Yf6wJ3mL2iKx8cVbN1aZ"] == "5"
     assert by_id["call_8JkR2mN5pQ7sT1vW4xY6zA0b"] == "chart of sales\n[image image/png]"
@@ -141,10 +147,10 @@ def test_run_tool_calls_of_a_response(client: SyncClient) -> None:
     assert attachment[1]["type"] == "input_image"
     assert attachment[2] == {"type": "input_text", "text": "[resource readme: docs://readme]"}
     assert failed == "Error: no such city"
-    # The items validate as the SDK's input item type (what `input=` accepts).
+    # The items validate as the SDK's input item type (what `input=` accepts), with nothing left over.
     from openai.types.responses.response_input_item_param import FunctionCallOutput
 
-    assert all(set(i) <= set(FunctionCallOutput.__annotations__) for i in items)
+    assert TypeAdapter(list[FunctionCallOutput]).validate_python(items) == items
     assert run_tool_calls(client, response.output) == items  # a list of output items works too
 
 

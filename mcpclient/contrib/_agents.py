@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from mcp import types
 
+    from ..results import CallToolResult
     from ..sync import SyncClient
 
-__all__ = ["ToolSet", "parse_arguments", "run_concurrently", "select_tools"]
+__all__ = ["Failure", "ToolSet", "call_tool", "content_parts", "parse_arguments", "run_concurrently", "select_tools"]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -86,3 +87,66 @@ def run_concurrently(fn: Callable[[_T], _R], items: Sequence[_T], max_workers: i
     workers = min(len(items), max_workers or MAX_WORKERS)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mcpclient-tool-call") as pool:
         return list(pool.map(lambda item: context.copy().run(fn, item), items))
+
+
+class Failure:
+    """A tool call that failed, as the text to tell the model (starting with \"Error\")."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text if text.lower().startswith("error") else f"Error: {text}"
+
+
+def call_tool(
+    client: SyncClient, name: str, raw_arguments: Any, prefix: str | None, timeout: float | None
+) -> CallToolResult | Failure:
+    """Call one tool; any failure as a `Failure` (what the model is told) rather than an exception."""
+    from ..errors import MCPClientError
+
+    mcp_name = name[len(prefix) + 1 :] if prefix and name.startswith(f"{prefix}_") else name
+    if prefix and mcp_name == name:
+        return Failure(f"unknown tool {name!r}")
+    try:
+        arguments = parse_arguments(raw_arguments)
+    except ValueError as exc:
+        return Failure(f"the arguments for {name!r} are not a JSON object: {exc}")
+    try:
+        result = client.call_tool(mcp_name, arguments, raise_on_error=False, timeout=timeout)
+    except (MCPClientError, TypeError, ValueError) as exc:
+        return Failure(f"{type(exc).__name__}: {exc}")
+    if result.is_error:
+        return Failure(result.text or f"tool {name!r} failed")
+    return result
+
+
+def content_parts(result: CallToolResult) -> list[dict[str, Any]]:
+    """MCP content as neutral parts: text / image / file (with a data URL) / other (with a summary)."""
+    from mcp import types
+
+    parts: list[dict[str, Any]] = []
+    for block in result.content:
+        if isinstance(block, types.TextContent):
+            parts.append({"type": "text", "text": block.text})
+        elif isinstance(block, types.ImageContent):
+            url = f"data:{block.mime_type};base64,{block.data}"
+            parts.append({"type": "image", "data_url": url, "summary": f"[image {block.mime_type}]"})
+        elif isinstance(block, types.AudioContent):
+            parts.append({"type": "other", "summary": f"[audio {block.mime_type}]"})
+        elif isinstance(block, types.EmbeddedResource):
+            resource = block.resource
+            uri, mime = str(resource.uri), resource.mime_type or "application/octet-stream"
+            if isinstance(resource, types.TextResourceContents):
+                parts.append({"type": "text", "text": resource.text})
+            elif mime.startswith("image/"):
+                url = f"data:{mime};base64,{resource.blob}"
+                parts.append({"type": "image", "data_url": url, "summary": f"[image {uri}]"})
+            else:
+                url = f"data:{mime};base64,{resource.blob}"
+                filename = uri.rstrip("/").rsplit("/", 1)[-1] or "resource"
+                parts.append({"type": "file", "data_url": url, "filename": filename, "summary": f"[file {uri}]"})
+        elif isinstance(block, types.ResourceLink):
+            parts.append({"type": "text", "text": f"[resource {block.name}: {block.uri}]"})
+        else:  # pragma: no cover - a content type newer than this adapter
+            parts.append({"type": "other", "summary": f"[{getattr(block, 'type', '?')} content]"})
+    return parts

@@ -38,7 +38,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._agents import input_schema, parse_arguments, run_concurrently, select_tools
+from ._agents import Failure, call_tool, content_parts, input_schema, run_concurrently, select_tools
 
 if TYPE_CHECKING:
     from mcp import types
@@ -165,7 +165,7 @@ def run_tool_calls(
 
     def run(call: tuple[str, str, Any]) -> dict[str, Any]:
         call_id, name, raw_arguments = call
-        result = _call(client, name, raw_arguments, prefix, timeout)
+        result = call_tool(client, name, raw_arguments, prefix, timeout)
         if kind == "chat":
             return {"role": "tool", "tool_call_id": call_id, "content": _chat_content(result)}
         return {"type": "function_call_output", "call_id": call_id, "output": _response_output(result)}
@@ -206,56 +206,27 @@ def _function_calls(data: Any) -> tuple[Literal["chat", "responses"], list[tuple
     return "responses", calls
 
 
-class _Failure:
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text if text.lower().startswith("error") else f"Error: {text}"
-
-
-def _call(
-    client: SyncClient, name: str, raw_arguments: Any, prefix: str | None, timeout: float | None
-) -> CallToolResult | _Failure:
-    """Call one tool; any failure as a `_Failure` (what the model is told) rather than an exception."""
-    from ..errors import MCPClientError
-
-    mcp_name = name[len(prefix) + 1 :] if prefix and name.startswith(f"{prefix}_") else name
-    if prefix and mcp_name == name:
-        return _Failure(f"unknown tool {name!r}")
-    try:
-        arguments = parse_arguments(raw_arguments)
-    except ValueError as exc:
-        return _Failure(f"the arguments for {name!r} are not a JSON object: {exc}")
-    try:
-        result = client.call_tool(mcp_name, arguments, raise_on_error=False, timeout=timeout)
-    except (MCPClientError, TypeError, ValueError) as exc:
-        return _Failure(f"{type(exc).__name__}: {exc}")
-    if result.is_error:
-        return _Failure(result.text or f"tool {name!r} failed")
-    return result
-
-
 def _text_of(result: CallToolResult) -> str:
-    parts = [block["text"] for block in _parts(result) if block["type"] == "text"]
+    parts = [block["text"] for block in content_parts(result) if block["type"] == "text"]
     if not parts and result.structured_content is not None:
         parts = [json.dumps(result.structured_content)]
     return "\n".join(parts)
 
 
-def _chat_content(result: CallToolResult | _Failure) -> str:
+def _chat_content(result: CallToolResult | Failure) -> str:
     # Chat Completions tool messages carry text only; other content is described in the text.
-    if isinstance(result, _Failure):
+    if isinstance(result, Failure):
         return result.text
-    texts = [block["text"] if block["type"] == "text" else block["summary"] for block in _parts(result)]
+    texts = [block["text"] if block["type"] == "text" else block["summary"] for block in content_parts(result)]
     if not texts and result.structured_content is not None:
         texts = [json.dumps(result.structured_content)]
     return "\n".join(texts)
 
 
-def _response_output(result: CallToolResult | _Failure) -> str | list[dict[str, Any]]:
-    if isinstance(result, _Failure):
+def _response_output(result: CallToolResult | Failure) -> str | list[dict[str, Any]]:
+    if isinstance(result, Failure):
         return result.text
-    parts = _parts(result)
+    parts = content_parts(result)
     if all(part["type"] == "text" for part in parts):
         return _text_of(result)
     items: list[dict[str, Any]] = []
@@ -269,38 +240,6 @@ def _response_output(result: CallToolResult | _Failure) -> str | list[dict[str, 
         else:
             items.append({"type": "input_text", "text": part["summary"]})
     return items
-
-
-def _parts(result: CallToolResult) -> list[dict[str, Any]]:
-    """MCP content as neutral parts: text / image / file (with a data URL) / other (with a summary)."""
-    from mcp import types
-
-    parts: list[dict[str, Any]] = []
-    for block in result.content:
-        if isinstance(block, types.TextContent):
-            parts.append({"type": "text", "text": block.text})
-        elif isinstance(block, types.ImageContent):
-            url = f"data:{block.mime_type};base64,{block.data}"
-            parts.append({"type": "image", "data_url": url, "summary": f"[image {block.mime_type}]"})
-        elif isinstance(block, types.AudioContent):
-            parts.append({"type": "other", "summary": f"[audio {block.mime_type}]"})
-        elif isinstance(block, types.EmbeddedResource):
-            resource = block.resource
-            uri, mime = str(resource.uri), resource.mime_type or "application/octet-stream"
-            if isinstance(resource, types.TextResourceContents):
-                parts.append({"type": "text", "text": resource.text})
-            elif mime.startswith("image/"):
-                url = f"data:{mime};base64,{resource.blob}"
-                parts.append({"type": "image", "data_url": url, "summary": f"[image {uri}]"})
-            else:
-                url = f"data:{mime};base64,{resource.blob}"
-                filename = uri.rstrip("/").rsplit("/", 1)[-1] or "resource"
-                parts.append({"type": "file", "data_url": url, "filename": filename, "summary": f"[file {uri}]"})
-        elif isinstance(block, types.ResourceLink):
-            parts.append({"type": "text", "text": f"[resource {block.name}: {block.uri}]"})
-        else:  # pragma: no cover - a content type newer than this adapter
-            parts.append({"type": "other", "summary": f"[{getattr(block, 'type', '?')} content]"})
-    return parts
 
 
 # ---------------------------------------------------------------------------------- sampling
