@@ -138,8 +138,9 @@ def sampling_handler(
     The request's system prompt, messages (text and images), `maxTokens`, `stopSequences` and
     `temperature` (when the installed SDK still accepts it) are sent; `choose_model(preferences,
     params)` may pick the model from the server's model preferences (None: `model`).
-    `create_options` are passed to every `messages.create` call. An `AsyncAnthropic` client gives an async handler (awaited on the
-    client's loop thread); an `Anthropic` client a plain one (run in the calling thread).
+    `create_options` are passed to every `messages.create` call. An `AsyncAnthropic` client
+    gives an async handler (awaited on the client's loop thread); an `Anthropic` client a plain
+    one (run in the calling thread).
     """
     if model is None and choose_model is None:
         raise ValueError("sampling_handler needs model= or choose_model=")
