@@ -7,7 +7,8 @@ the JSON of `POST /v1/chat/completions`, `POST /v1/responses` and `POST /v1/mess
 
 - a user turn containing "A + B" calls a tool named `add` (or `<prefix>_add`), and "weather in
   City" calls `weather`, in parallel when both appear;
-- a turn that carries tool results answers "Answer: <results joined by '; '>";
+- a turn that carries tool results answers "Answer: <results joined by '; '>" (whitespace
+  collapsed, so JSON results fit on one line);
 - a request without tools (MCP sampling) answers "sampled: <first user text>", cut at the first
   stop sequence found in it.
 
@@ -118,6 +119,10 @@ def _text_of(content: Any) -> str:
     return "\n".join(texts)
 
 
+def _answer(results: list[str]) -> str:
+    return "Answer: " + "; ".join(" ".join(r.split()) for r in results)
+
+
 def _first_user_text(messages: list[dict[str, Any]]) -> str:
     return next((_text_of(m.get("content")) for m in messages if m.get("role") == "user"), "")
 
@@ -133,7 +138,7 @@ def chat_completion(body: dict[str, Any]) -> dict[str, Any]:
     finish = "stop"
     if last.get("role") == "tool":
         results = [_text_of(m["content"]) for m in messages if m.get("role") == "tool"]
-        message["content"] = "Answer: " + "; ".join(results)
+        message["content"] = _answer(results)
     elif not tools:
         message["content"], _ = sampled(_first_user_text(messages), body.get("stop"))
     elif calls := plan(_text_of(last.get("content")), tools):
@@ -167,7 +172,7 @@ def response(body: dict[str, Any]) -> dict[str, Any]:
     output: list[dict[str, Any]]
     if last.get("type") == "function_call_output":
         results = [_text_of(i["output"]) for i in items if i.get("type") == "function_call_output"]
-        output = [_output_message("Answer: " + "; ".join(results))]
+        output = [_output_message(_answer(results))]
     elif calls := plan(_text_of(last.get("content")), tools):
         output = [
             {"type": "function_call", "id": f"fc_{next(_ids)}", "call_id": f"call_{next(_ids)}", "name": n,
@@ -223,7 +228,7 @@ def anthropic_message(body: dict[str, Any]) -> dict[str, Any]:
     stop_reason, stop_sequence = "end_turn", None
     blocks: list[dict[str, Any]]
     if tool_results:
-        blocks = [{"type": "text", "text": "Answer: " + "; ".join(_text_of(b.get("content")) for b in tool_results)}]
+        blocks = [{"type": "text", "text": _answer([_text_of(b.get("content")) for b in tool_results])}]
     elif not tools:
         text, stop_sequence = sampled(_first_user_text(messages), body.get("stop_sequences"))
         blocks = [{"type": "text", "text": text}]
