@@ -23,10 +23,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[SyncClient]:
-    from conftest import EVERYTHING_SCRIPT
-
-    shared = SyncClient(EVERYTHING_SCRIPT)
+def client(everything_script: Path) -> Iterator[SyncClient]:
+    shared = SyncClient(everything_script)
     try:
         yield shared
     finally:
