@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import json
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,12 +81,11 @@ def test_run_tool_uses(client: SyncClient) -> None:
 
 
 def test_tool_uses_run_concurrently(client: SyncClient) -> None:
-    uses = [{"type": "tool_use", "id": f"toolu_{i}", "name": "slow", "input": {"seconds": 0.6}} for i in range(3)]
-    start = time.monotonic()
+    # Each call waits until all four are in flight at once ("alone" after 20 s otherwise).
+    args = {"group": "anthropic", "size": 4}
+    uses = [{"type": "tool_use", "id": f"toolu_{i}", "name": "rendezvous", "input": args} for i in range(4)]
     results = run_tool_uses(client, {"role": "assistant", "content": uses})
-    elapsed = time.monotonic() - start
-    assert [r["content"] for r in results] == [[{"type": "text", "text": "slept 0.6"}]] * 3
-    assert elapsed < 1.6, elapsed  # one after the other: 1.8 s
+    assert [r["content"] for r in results] == [[{"type": "text", "text": "met"}]] * 4
 
 
 def test_sampling_through_the_anthropic_sdk(fake_llm: Any) -> None:

@@ -4,7 +4,8 @@ Run over stdio: ``python tests/servers/agent_tools.py``.
 
 - tools: ``add`` (int, structured), ``echo``, ``weather`` (structured object), ``chart``
   (text + PNG image), ``attachment`` (embedded text and blob resources, a resource link),
-  ``fail`` (an error result with exactly the given text), ``slow`` (sleeps), ``lookup``
+  ``fail`` (an error result with exactly the given text), ``slow`` (sleeps), ``rendezvous``
+  (answers once N calls are in flight at once: proves concurrency), ``lookup``
   (only required properties: strict-mode compatible), ``ask_model`` (asks the client's LLM through
   sampling with every request field set, returns "<model>|<stop reason>|<text>");
 - resources ``docs://readme`` (markdown text) and ``docs://logo`` (PNG blob);
@@ -111,6 +112,22 @@ async def slow(seconds: float) -> str:
     """Sleep, then answer."""
     await anyio.sleep(seconds)
     return f"slept {seconds}"
+
+
+_groups: dict[str, tuple[int, anyio.Event]] = {}
+
+
+@server.tool()
+async def rendezvous(group: str, size: int, timeout: float = 20) -> str:
+    """Wait until `size` calls of `group` have arrived: "met", or "alone" after `timeout` s (calls not concurrent)."""
+    count, event = _groups.get(group) or (0, anyio.Event())
+    _groups[group] = (count + 1, event)
+    if count + 1 >= size:
+        event.set()
+    with anyio.move_on_after(timeout):
+        await event.wait()
+        return "met"
+    return "alone"
 
 
 @server.tool()
