@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.timeout(180)  # fresh interpreters importing mcpclient and the SDKs
+
 REPO = Path(__file__).resolve().parent.parent
 OPTIONAL = ["langchain_core", "langgraph", "langchain_openai", "openai", "anthropic",
             "dask", "ray", "joblib", "flask", "django", "tqdm", "IPython"]  # fmt: skip

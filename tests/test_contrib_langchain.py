@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -201,6 +200,7 @@ def _check_answer(state: dict[str, Any], i: int) -> None:
 
 # create_react_agent moved to `langchain.agents` (a package this extra does not need); same agent.
 @pytest.mark.filterwarnings("ignore:create_react_agent has been moved")
+@pytest.mark.timeout(180)
 def test_react_agent_sync_and_async_from_many_threads(client: SyncClient) -> None:
     tools = load_tools(client, tool_names=["add", "echo"])  # shared by every thread and agent
     threads_n = 4
@@ -222,12 +222,10 @@ def test_react_agent_sync_and_async_from_many_threads(client: SyncClient) -> Non
         except BaseException as exc:  # reported below, with the thread's own traceback
             errors.append(exc)
 
-    start = time.monotonic()
     threads = [threading.Thread(target=worker, args=(t,)) for t in range(threads_n)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(60)
+        thread.join(150)
     assert not errors, errors
     assert sorted(answered) == sorted(t * 10 + r for t in range(threads_n) for r in (0, 1, 5))
-    assert time.monotonic() - start < 60

@@ -19,7 +19,7 @@ from helpers import async_wait_for
 import mcpclient
 from mcpclient import SyncClient
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(180)]  # server start-ups are slow on a loaded machine
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ async def test_cancelling_the_awaiting_task_cancels_the_request(everything_scrip
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call
-        assert time.monotonic() - start < 0.5
+        assert time.monotonic() - start < 2  # not the 30 s of the tool
         transport = client.transport
         # The server saw `notifications/cancelled` and stopped the tool.
         await async_wait_for(lambda: any("cancelled sleep" in line for line in transport.stderr_tail), timeout=10)
