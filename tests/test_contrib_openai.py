@@ -216,3 +216,23 @@ def test_async_openai_client_gives_an_async_handler(fake_llm: Any) -> None:
     assert fake_llm.requests[0][1]["model"] == "async-model"
     with pytest.raises(ValueError, match="model="):
         sampling_handler(async_client)
+
+
+@pytest.mark.parametrize("transport", ["stdio", "http"])
+def test_sampling_for_the_everything_server(
+    transport: str, fake_llm: Any, everything_script: Any, request: pytest.FixtureRequest
+) -> None:
+    # The shared test server's own `sample` tool, over stdio and Streamable HTTP.
+    from servers.everything import SAMPLE_SYSTEM_PROMPT as EVERYTHING_SYSTEM_PROMPT
+
+    source = everything_script if transport == "stdio" else request.getfixturevalue("http_url")
+    llm = openai.OpenAI(base_url=f"{fake_llm.url}/v1", api_key="test-key", max_retries=0)
+    with SyncClient(source, sampling_handler=sampling_handler(llm, model="gpt-test")) as client:
+        assert client.call_tool("sample", {"prompt": "hello there"}).data == "sampled: hello there"
+    ((_, body),) = fake_llm.requests
+    assert body["messages"] == [
+        {"role": "system", "content": EVERYTHING_SYSTEM_PROMPT},
+        {"role": "user", "content": "hello there"},
+    ]
+    assert body["max_completion_tokens"] == 100 and body["model"] == "gpt-test"
+    assert "stop" not in body and "temperature" not in body  # not asked for: not sent
