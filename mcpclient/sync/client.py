@@ -27,6 +27,7 @@ from ..handlers.roots import RootsHandler, RootsList
 from ..handlers.sampling import SamplingHandler
 from ..results import CallToolResult
 from . import _exit  # noqa: F401 - registers the prompt exit after an uncaught Ctrl-C
+from .aio import AsyncBridge
 from .dispatch import Dispatcher
 from .events import BlockingEventStream
 from .loop import LoopThread
@@ -113,6 +114,11 @@ class SyncClient:
     @property
     def name(self) -> str:
         return self._client.name
+
+    @property
+    def aio(self) -> AsyncBridge:
+        """This client's operations as awaitables for another event loop: `await client.aio.call_tool(...)`."""
+        return AsyncBridge(self)
 
     def _portal(self) -> LoopThread:
         loop = self._loop
