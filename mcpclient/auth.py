@@ -66,6 +66,7 @@ from ._dpop import DPoPKey
 __all__ = [
     "BearerAuth",
     "FileTokenStorage",
+    "JWTBearer",
     "OAuth",
     "OAuthCallbackError",
     "OAuthFlowError",
@@ -567,6 +568,9 @@ class OAuth(OAuthClientProvider):
             advertises ``dpop_signing_alg_values_supported`` with an algorithm this client
             signs (ES256). The key is kept with the cached tokens. ``False`` always asks for
             bearer tokens.
+        client_metadata_url: An HTTPS URL where this client's metadata document is published
+            (OAuth Client ID Metadata Documents); used as the ``client_id`` instead of a dynamic
+            registration when the authorization server supports it.
 
     A sign-in is attempted at most :data:`MAX_AUTHORIZATION_ATTEMPTS` times in a row without
     the server accepting a request in between; a ``403 insufficient_scope`` challenge starts a
@@ -585,6 +589,7 @@ class OAuth(OAuthClientProvider):
         timeout: float = 300.0,
         storage: TokenStorage | None = None,
         dpop: bool = True,
+        client_metadata_url: str | None = None,
     ) -> None:
         if callback_port is not None and not 0 <= callback_port <= 65535:
             raise ValueError(f"callback_port must be between 0 and 65535, not {callback_port}")
@@ -611,6 +616,7 @@ class OAuth(OAuthClientProvider):
             storage=_StorageWithMetadata(self.token_storage, self),
             redirect_handler=self._redirect_handler,
             callback_handler=self._callback_handler,
+            client_metadata_url=client_metadata_url,
         )
         self._pending: _CallbackListener | None = None
         self.dpop = bool(dpop)
@@ -939,3 +945,120 @@ class OAuth(OAuthClientProvider):
             logger.warning("Ignoring the invalid DPoP key in the OAuth token cache %s", storage.path)
             return
         self._dpop_bound = bool(state.get("bound")) and self.context.current_tokens is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Workload identity: RFC 7523 JWT-bearer grant (MCP SEP-1933)
+# --------------------------------------------------------------------------------------------
+
+_JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+class _MemoryStorage:
+    """The SDK's ``TokenStorage`` in memory (a workload gets a fresh assertion each run anyway)."""
+
+    def __init__(self) -> None:
+        self._tokens: OAuthToken | None = None
+        self._client_info: OAuthClientInformationFull | None = None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self._tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self._tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self._client_info
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self._client_info = client_info
+
+
+class JWTBearer(OAuthClientProvider):
+    """Workload identity federation: exchange a JWT the workload was given (by its platform,
+    e.g. a Kubernetes service-account token or a cloud identity token) for an access token with
+    the RFC 7523 ``urn:ietf:params:oauth:grant-type:jwt-bearer`` grant, as a public client.
+
+    Discovery (protected resource and authorization server metadata) is the SDK's. No browser,
+    no registration, and no other grant: a rejected assertion is an error, never a fallback.
+
+    Args:
+        server_url: The MCP endpoint.
+        assertion: The JWT, or a callable returning a fresh one (called, in a worker thread,
+            for each token request, so a rotated token file is re-read).
+        client_id: The client identifier the authorization server knows this workload by.
+        scopes: Scopes to request (a list or a space-separated string).
+        issuer: The authorization server's issuer; when given, only that server (of those the
+            MCP server advertises) receives the assertion.
+        storage: Where tokens are kept (default: in memory).
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        assertion: str | Callable[[], str],
+        *,
+        client_id: str,
+        scopes: str | list[str] | None = None,
+        issuer: str | None = None,
+        storage: TokenStorage | None = None,
+    ) -> None:
+        if not (isinstance(assertion, str) and assertion.strip()) and not callable(assertion):
+            raise TypeError("assertion must be a non-empty JWT string or a callable returning one")
+        if not client_id:
+            raise ValueError("client_id must not be empty")
+        self.server_url = server_url
+        self.client_id = client_id
+        self.issuer = issuer
+        self._assertion = assertion
+        scope = _scope_string(scopes)
+        metadata = OAuthClientMetadata(
+            redirect_uris=None, grant_types=[_JWT_BEARER_GRANT], token_endpoint_auth_method="none", scope=scope
+        )
+        super().__init__(server_url, metadata, storage if storage is not None else _MemoryStorage(), None, None)
+        self._client_info = OAuthClientInformationFull(
+            redirect_uris=None,
+            client_id=client_id,
+            grant_types=[_JWT_BEARER_GRANT],
+            token_endpoint_auth_method="none",
+            scope=scope,
+        )
+
+    def __repr__(self) -> str:
+        return f"JWTBearer(server_url={_display_url(self.server_url)!r}, client_id={self.client_id!r})"
+
+    __str__ = __repr__
+
+    async def _initialize(self) -> None:
+        self.context.current_tokens = await self.context.storage.get_tokens()
+        self.context.client_info = self._client_info
+        self._initialized = True
+
+    def _select_authorization_server(self, advertised: list[str]) -> str:
+        if self.issuer is not None:
+            for server in advertised:
+                if issuers_match(server, self.issuer):
+                    return server
+            raise OAuthFlowError(f"The MCP server does not name the configured authorization server {self.issuer}")
+        return advertised[0]
+
+    async def _current_assertion(self) -> str:
+        if isinstance(self._assertion, str):
+            return self._assertion.strip()
+        value = await anyio.to_thread.run_sync(self._assertion)
+        if not isinstance(value, str) or not value.strip():
+            raise OAuthFlowError("The JWT-bearer assertion callable returned no token")
+        return value.strip()
+
+    async def _perform_authorization(self) -> httpx2.Request:
+        data: dict[str, str] = {
+            "grant_type": _JWT_BEARER_GRANT,
+            "assertion": await self._current_assertion(),
+            "client_id": self.client_id,
+        }
+        if self.context.should_include_resource_param(self.context.protocol_version):
+            data["resource"] = self.context.get_resource_url()
+        if self.context.client_metadata.scope:
+            data["scope"] = self.context.client_metadata.scope
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        return httpx2.Request("POST", self._get_token_endpoint(), data=data, headers=headers)

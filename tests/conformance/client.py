@@ -27,7 +27,7 @@ from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 from pydantic import AnyUrl
 
 from mcpclient import SyncClient
-from mcpclient.auth import OAuth
+from mcpclient.auth import JWTBearer, OAuth
 
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 logger = logging.getLogger("conformance-client")
@@ -212,7 +212,14 @@ def oauth(url: str) -> OAuth:
             redirect_uris=[AnyUrl(f"http://127.0.0.1:{_free_port()}/callback")],
             token_endpoint_auth_method="client_secret_basic" if secret else "none",
         )
-    return OAuth(url, client_name="mcpclient-conformance", storage=storage, open_browser=headless_browser, timeout=30)
+    return OAuth(
+        url,
+        client_name="mcpclient-conformance",
+        storage=storage,
+        open_browser=headless_browser,
+        timeout=30,
+        client_metadata_url="https://conformance-test.local/client-metadata.json",
+    )
 
 
 def run_auth_code(url: str) -> None:
@@ -254,7 +261,13 @@ def run_client_credentials_jwt(url: str) -> None:
     run_session(url, provider)
 
 
-@scenario("auth/enterprise-managed-authorization")
+@scenario("auth/wif-jwt-bearer")
+def run_workload_identity(url: str) -> None:
+    ctx = context()
+    run_session(url, JWTBearer(url, ctx["valid_jwt"], client_id=ctx["client_id"]))
+
+
+@scenario("auth/enterprise-managed-authorization", "auth/cross-app-access-complete-flow")
 def run_enterprise(url: str) -> None:
     from mcp.client.auth.extensions.identity_assertion import IdentityAssertionOAuthProvider
     from mcp.client.auth.utils import build_protected_resource_metadata_discovery_urls

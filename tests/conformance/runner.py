@@ -197,7 +197,8 @@ def main() -> int:
     ran = [o for o in outcomes if o.status != "skipped"]
     names = {o.scenario for o in ran}
     passed_names = {o.scenario for o in ran} - {o.scenario for o in ran if o.status == "failed"}
-    print(f"runs: {sum(o.status == 'passed' for o in ran)}/{len(ran)} passed; scenarios: {len(passed_names)}/{len(names)}")
+    passed_runs = sum(o.status == "passed" for o in ran)
+    print(f"runs: {passed_runs}/{len(ran)} passed; scenarios: {len(passed_names)}/{len(names)}")
     if args.json:
         args.json.write_text(json.dumps([o.__dict__ for o in outcomes], indent=1))
     print(f"results in {workdir}")
