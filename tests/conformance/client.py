@@ -28,6 +28,7 @@ from pydantic import AnyUrl
 
 from mcpclient import SyncClient
 from mcpclient.auth import JWTBearer, OAuth
+from mcpclient.errors import SkillVerificationError
 
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 logger = logging.getLogger("conformance-client")
@@ -148,6 +149,31 @@ def run_request_state(url: str) -> None:
         c.list_tools()
         for name in ("test_mrtr_echo_state", "test_mrtr_unrelated", "test_mrtr_no_state", "test_mrtr_no_result_type"):
             c.call_tool(name, {}, raise_on_error=False)
+
+
+# ---------------------------------------------------------------------------------- skills
+
+
+@scenario("sep-2640-client-no-prefetch")
+def run_skills_no_prefetch(url: str) -> None:
+    with client(url) as c:
+        skills = c.list_skills()
+        logger.info("skills: %s", [s.name for s in skills])
+
+
+@scenario("sep-2640-client-verify-digest", "sep-2640-client-verify-size", "sep-2640-client-verify-frontmatter")
+def run_skills_verify(url: str) -> None:
+    """Load the listed skill and, only if it verifies, read a supporting file of it."""
+    with client(url) as c:
+        for skill in c.list_skills():
+            try:
+                loaded = c.load_skill(skill)
+            except SkillVerificationError as exc:
+                logger.info("refused: %s", exc)
+                continue
+            for file in skill.files or ():
+                if file.uri != skill.uri:
+                    c.read_skill_file(loaded, file.uri)
 
 
 # ---------------------------------------------------------------------------------- auth
