@@ -158,16 +158,16 @@ def _verify(skill: Skill, uri: str, data: bytes, server: str) -> None:
         raise SkillVerificationError(f"{uri} is not listed among the files of skill {skill.name!r}", server=server)
     if listed.size is not None and listed.size != len(data):
         raise SkillVerificationError(
-            f"{uri}: {len(data)} bytes read, the listing says {listed.size}", server=server, uri=uri
+            f"{len(data)} bytes read, the listing says {listed.size}", server=server, uri=uri
         )
     if listed.digest is not None:
         algorithm, _, expected = listed.digest.partition(":")
         if algorithm.lower() != "sha256":
-            raise SkillVerificationError(f"{uri}: unsupported digest {algorithm!r}", server=server, uri=uri)
+            raise SkillVerificationError(f"unsupported digest {algorithm!r}", server=server, uri=uri)
         actual = hashlib.sha256(data).hexdigest()
         if actual != expected.lower():
             raise SkillVerificationError(
-                f"{uri}: content digest sha256:{actual[:12]}... differs from the listed {listed.digest[:19]}...",
+                f"content digest sha256:{actual[:12]}... differs from the listed {listed.digest[:19]}...",
                 server=server,
                 uri=uri,
             )
@@ -179,7 +179,7 @@ def _content_bytes(result: types.ReadResourceResult, uri: str, server: str) -> b
             return content.text.encode("utf-8")
         if isinstance(content, types.BlobResourceContents):
             return base64.b64decode(content.blob)
-    raise SkillVerificationError(f"{uri}: the server returned no content", server=server, uri=uri)
+    raise SkillVerificationError("the server returned no content", server=server, uri=uri)
 
 
 # ------------------------------------------------------------------------------- operations
@@ -230,6 +230,8 @@ async def _find(client: Client, skill: str | Skill, timeout: Timeout) -> Skill:
 
 
 async def _read_verified(client: Client, skill: Skill, uri: str, timeout: Timeout) -> bytes:
+    if skill.files is not None and skill.file(uri) is None:  # refused before asking the server
+        raise SkillVerificationError(f"{uri} is not listed among the files of skill {skill.name!r}", server=client.name)
     result = await client.read_resource_mcp(uri, timeout=timeout)
     data = _content_bytes(result, uri, client.name)
     _verify(skill, uri, data, client.name)
@@ -245,14 +247,14 @@ async def load_skill(client: Client, skill: str | Skill, *, timeout: Timeout = N
     try:
         frontmatter, body = parse_frontmatter(text)
     except ValueError as exc:
-        raise SkillVerificationError(f"{entry.uri}: {exc}", server=client.name, uri=entry.uri) from None
+        raise SkillVerificationError(str(exc), server=client.name, uri=entry.uri) from None
     if frontmatter != entry.frontmatter:
         fields = sorted(
             k
             for k in set(frontmatter) | set(entry.frontmatter)
             if frontmatter.get(k, ...) != entry.frontmatter.get(k, ...)
         )
-        message = f"{entry.uri}: frontmatter differs from the listing in {', '.join(fields)}"
+        message = f"frontmatter differs from the listing in {', '.join(fields)}"
         raise SkillVerificationError(message, server=client.name, uri=entry.uri)
     return LoadedSkill(entry, text, body)
 
