@@ -141,6 +141,8 @@ def run_scenario(
         for c in checks
         if c.get("status") in ("FAILURE", "WARNING")
     ]
+    if not problems and not any(c.get("status") == "SUCCESS" for c in checks):
+        problems.append("no check succeeded (all skipped: the client did not exercise the scenario)")
     if proc.returncode != 0 and not problems:
         problems.append(f"suite exited {proc.returncode}: {(proc.stdout + proc.stderr)[-300:]}")
     return Outcome(scenario, spec, "failed" if problems else "passed", problems)
