@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
+from . import skills as _skills
 from . import subscriptions as _subscriptions
 from . import tasks as _tasks
 from ._arguments import prompt_arguments, tool_arguments
@@ -720,6 +721,34 @@ class Client:
     async def cancel_task(self, task_id: str, *, timeout: Timeout = None) -> types.CancelTaskResult:
         """Cancel a task (`tasks/cancel`); its new status."""
         return await _tasks.cancel_task(self._session, task_id, timeout)
+
+    # ---------------------------------------------------------------- skills (SEP-2640; logic in skills.py)
+
+    async def list_skills(self, *, timeout: Timeout = None) -> list[_skills.Skill]:
+        """The server's skills (`skills/list`, all pages); no skill file is read."""
+        return await _skills.list_skills(self._session, timeout=timeout)
+
+    async def list_skills_mcp(
+        self, *, cursor: str | None = None, timeout: Timeout = None
+    ) -> _skills.SkillsListResult:
+        """One page of `skills/list`; the raw result."""
+        return await _skills.list_skills_mcp(self._session, cursor=cursor, timeout=timeout)
+
+    async def get_skill(self, uri: str, *, timeout: Timeout = None) -> _skills.Skill:
+        """One skill's entry by its `SKILL.md` URI (`skills/get`)."""
+        return await _skills.get_skill(self._session, uri, timeout=timeout)
+
+    async def load_skill(self, skill: str | _skills.Skill, *, timeout: Timeout = None) -> _skills.LoadedSkill:
+        """Read a skill's `SKILL.md` and verify it against its listing (`SkillVerificationError` if not)."""
+        return await _skills.load_skill(self._session, skill, timeout=timeout)
+
+    async def read_skill_file(
+        self, skill: _skills.LoadedSkill | _skills.Skill, path: str, *, timeout: Timeout = None
+    ) -> bytes:
+        """A supporting file of a skill, verified against its listing."""
+        return await _skills.read_skill_file(self._session, skill, path, timeout=timeout)
+
+    # ---------------------------------------------------------------- end of skills
 
 
 def _origin(meta: Any, default: str) -> str:

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     import mcp
     from mcp import types
 
+    from ..skills import LoadedSkill, Skill, SkillsListResult
+
 __all__ = ["SyncClient"]
 
 _P = ParamSpec("_P")
@@ -551,6 +553,30 @@ class SyncClient:
     def cancel_task(self, task_id: str, *, timeout: Timeout = None) -> types.CancelTaskResult:
         """Cancel a task (`tasks/cancel`); its new status."""
         return self._call(self._client.cancel_task, task_id, timeout=timeout)
+
+    # ---------------------------------------------------------------- skills (SEP-2640)
+
+    def list_skills(self, *, timeout: Timeout = None) -> list[Skill]:
+        """The server's skills (`skills/list`, all pages); no skill file is read."""
+        return self._call(self._client.list_skills, timeout=timeout)
+
+    def list_skills_mcp(self, *, cursor: str | None = None, timeout: Timeout = None) -> SkillsListResult:
+        """One page of `skills/list`; the raw result."""
+        return self._call(self._client.list_skills_mcp, cursor=cursor, timeout=timeout)
+
+    def get_skill(self, uri: str, *, timeout: Timeout = None) -> Skill:
+        """One skill's entry by its `SKILL.md` URI (`skills/get`)."""
+        return self._call(self._client.get_skill, uri, timeout=timeout)
+
+    def load_skill(self, skill: str | Skill, *, timeout: Timeout = None) -> LoadedSkill:
+        """Read a skill's `SKILL.md` and verify it against its listing (`SkillVerificationError` if not)."""
+        return self._call(self._client.load_skill, skill, timeout=timeout)
+
+    def read_skill_file(self, skill: LoadedSkill | Skill, path: str, *, timeout: Timeout = None) -> bytes:
+        """A supporting file of a skill, verified against its listing."""
+        return self._call(self._client.read_skill_file, skill, path, timeout=timeout)
+
+    # ---------------------------------------------------------------- end of skills
 
 
 def _plain_message_handler(handler: Any) -> Any:
