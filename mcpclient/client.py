@@ -24,7 +24,7 @@ import anyio
 
 from . import subscriptions as _subscriptions
 from . import tasks as _tasks
-from ._arguments import prompt_arguments, tool_arguments
+from ._arguments import prompt_arguments, request_meta, tool_arguments
 from .errors import (
     ConnectionFailedError,
     ConnectionLostError,
@@ -671,6 +671,7 @@ class Client:
     ) -> types.CallToolResult:
         """Call a tool and return the raw `mcp.types.CallToolResult` (errors are not raised)."""
         args = tool_arguments(name, arguments, server=self.name)  # ArgumentError before anything is sent
+        meta = request_meta(f"tools/call {name!r}", meta, server=self.name)
         return await self._request(
             f"tools/call {name!r}",
             lambda sdk: sdk.call_tool(
