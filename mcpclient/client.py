@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 from . import skills as _skills
 from . import subscriptions as _subscriptions
 from . import tasks as _tasks
-from ._arguments import prompt_arguments, tool_arguments
+from ._arguments import prompt_arguments, request_meta, tool_arguments
 from ._session import SdkCallbacks, Session, Timeout, all_pages, describe, seconds
 from .handlers.context import HandlerContext, call_handler
 from .handlers.elicitation import ElicitationHandler, response_type_for, to_elicit_result
@@ -368,6 +368,7 @@ class Client:
     ) -> types.CallToolResult:
         """Call a tool and return the raw `mcp.types.CallToolResult` (errors are not raised)."""
         args = tool_arguments(name, arguments, server=self.name)  # ArgumentError before anything is sent
+        meta = request_meta(f"tools/call {name!r}", meta, server=self.name)
         return await self._session.request(
             f"tools/call {name!r}",
             lambda sdk: sdk.call_tool(
