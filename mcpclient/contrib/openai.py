@@ -107,23 +107,6 @@ def _definition(tool: types.Tool, strict: bool | None) -> tuple[str, dict[str, A
     return tool.description or tool.title or tool.name, converted or schema, converted is not None
 
 
-def chat_tools(
-    client: SyncClient,
-    *,
-    prefix: str | None = None,
-    tool_names: Iterable[str] | None = None,
-    strict: bool | None = None,
-) -> list[dict[str, Any]]:
-    """The client's tools as Chat Completions `tools=[{"type": "function", "function": {...}}]`."""
-    selected = select_tools(client, prefix=prefix, tool_names=tool_names)
-    out: list[dict[str, Any]] = []
-    for name, tool in selected.by_exposed.items():
-        description, parameters, is_strict = _definition(tool, strict)
-        function = {"name": name, "description": description, "parameters": parameters, "strict": is_strict}
-        out.append({"type": "function", "function": function})
-    return out
-
-
 def response_tools(
     client: SyncClient,
     *,
@@ -141,6 +124,18 @@ def response_tools(
              "strict": is_strict}
         )  # fmt: skip
     return out
+
+
+def chat_tools(
+    client: SyncClient,
+    *,
+    prefix: str | None = None,
+    tool_names: Iterable[str] | None = None,
+    strict: bool | None = None,
+) -> list[dict[str, Any]]:
+    """The client's tools as Chat Completions `tools=[{"type": "function", "function": {...}}]`."""
+    functions = response_tools(client, prefix=prefix, tool_names=tool_names, strict=strict)
+    return [{"type": "function", "function": {k: v for k, v in f.items() if k != "type"}} for f in functions]
 
 
 # ------------------------------------------------------------------------------ running calls
