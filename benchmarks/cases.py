@@ -948,6 +948,12 @@ def case_memory(cfg: Config) -> list[Table]:
     return [t]
 
 
+def _cold_start(cfg: Config) -> list[Table]:
+    from .coldstart import case_cold_start
+
+    return case_cold_start(cfg)
+
+
 CASES: dict[str, Case] = {
     "hop": case_hop,
     "anatomy": case_anatomy,
@@ -964,6 +970,7 @@ CASES: dict[str, Case] = {
     "import": case_import,
     "memory": case_memory,
     "cli": case_cli,
+    "cold-start": _cold_start,
 }
 
 #: What `--quick` runs: the cases with targets, and the anatomy that explains them (the others only in the full run).
@@ -977,6 +984,7 @@ QUICK_CASES = [
     "asyncio-run",
     "import",
     "memory",
+    "cold-start",
 ]
 
 __all__ = ["CASES", "QUICK_CASES", "Check", "Config", "Table"]
