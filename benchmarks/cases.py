@@ -954,6 +954,12 @@ def _cold_start(cfg: Config) -> list[Table]:
     return case_cold_start(cfg)
 
 
+def _notifications(cfg: Config) -> list[Table]:
+    from .notify import case_notifications
+
+    return case_notifications(cfg)
+
+
 CASES: dict[str, Case] = {
     "hop": case_hop,
     "anatomy": case_anatomy,
@@ -971,6 +977,7 @@ CASES: dict[str, Case] = {
     "memory": case_memory,
     "cli": case_cli,
     "cold-start": _cold_start,
+    "notifications": _notifications,
 }
 
 #: What `--quick` runs: the cases with targets, and the anatomy that explains them (the others only in the full run).

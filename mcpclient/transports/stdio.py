@@ -151,7 +151,9 @@ class _MessageReader:
         self._on_eof = on_eof
         self._on_error = on_error
         self._lines = _LineBuffer()
-        self._pending: deque[SessionMessage | Exception] = deque()
+        # Lines are parsed one at a time as the session takes them: a 256 KiB read can hold thousands
+        # of messages, and parsing them all first would delay the first one by as many parses.
+        self._pending: deque[bytearray] = deque()
         self._closed = False
         self._ended = False
 
@@ -175,14 +177,12 @@ class _MessageReader:
                 self._ended = True
                 self._on_error(exc)
                 raise anyio.EndOfStream from None
-            for line in self._lines.feed(chunk):
-                if not line or line.isspace():
-                    continue
-                item = _parse_line(line)
-                if isinstance(item, Exception):
-                    self._log.warning("ignoring a line on stdout that is not JSON-RPC: %r", bytes(line[:200]))
-                pending.append(item)
-        return pending.popleft()
+            pending.extend(line for line in self._lines.feed(chunk) if line and not line.isspace())
+        line = pending.popleft()
+        item = _parse_line(line)
+        if isinstance(item, Exception):
+            self._log.warning("ignoring a line on stdout that is not JSON-RPC: %r", bytes(line[:200]))
+        return item
 
     def __aiter__(self) -> _MessageReader:
         return self
