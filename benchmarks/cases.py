@@ -265,6 +265,13 @@ def case_call_http(cfg: Config) -> list[Table]:
             rounds=cfg.slow_rounds,
             modern_server=True,
         )
+    t.check("Streamable HTTP, MCPServer: SyncClient ≤ 1.10× raw ClientSession", "raw ClientSession", 1.10)
+    t.check(
+        "Streamable HTTP, MCPServer, both on the legacy protocol: SyncClient(mode=legacy) ≤ 1.10× raw ClientSession",
+        "raw ClientSession",
+        1.10,
+        base_row="SyncClient (mode=legacy)",
+    )
     return [t]
 
 
