@@ -9,11 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
     from .client import Client
-    from .config import MCPConfig
+    from .config import MCPConfig, MCPConfigTransport
     from .errors import (
         ClientClosedError,
         ConfigError,
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from .transports import (
         ClientTransport,
         InMemoryTransport,
-        MCPConfigTransport,
         NodeStdioTransport,
         NpxStdioTransport,
         PythonStdioTransport,
@@ -58,6 +57,7 @@ _EXPORTS = {
     "Client": ".client",
     "SyncClient": ".sync",
     "MCPConfig": ".config",
+    "MCPConfigTransport": ".config",
     "CallToolResult": ".results",
     "HandlerContext": ".handlers",
     "LogMessage": ".handlers",
@@ -90,7 +90,6 @@ _EXPORTS = {
         [
             "ClientTransport",
             "InMemoryTransport",
-            "MCPConfigTransport",
             "NodeStdioTransport",
             "NpxStdioTransport",
             "PythonStdioTransport",

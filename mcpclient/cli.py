@@ -39,7 +39,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .results import resolve_ref
+from ._jsonschema import resolve_ref
 
 if TYPE_CHECKING:
     from .sync import SyncClient

@@ -25,8 +25,14 @@ from .handlers.message import MessageHandlerFn
 from .handlers.progress import ProgressHandler, default_progress_handler
 from .handlers.roots import RootsHandler, RootsList, to_roots_result
 from .handlers.sampling import SamplingHandler, to_create_message_result
-from .notebook import PromptList, ResourceContentsList, ResourceList, ResourceTemplateList, ToolList
-from .results import CallToolResult
+from .results import (
+    CallToolResult,
+    PromptList,
+    ResourceContentsList,
+    ResourceList,
+    ResourceTemplateList,
+    ToolList,
+)
 from .subscriptions import EventStream
 from .tasks import PromptTask, ResourceTask, ToolTask
 from .transports.base import SERVER_META_KEY, ClientTransport
@@ -78,9 +84,8 @@ class Client:
         lazy_connect: bool = False,
         **transport_options: Any,
     ) -> None:
-        # The one late import of the package: sources → proxy → Client is inherent (a multi-server
-        # config is served by Clients of its own), so source inference is looked up at call time.
-        from .transports.infer import infer_transport
+        # The one late import: a source may be an MCPConfig, and sources → config → proxy → Client.
+        from .sources import infer_transport
 
         transport: ClientTransport = infer_transport(source, **transport_options)
         self._source = source

@@ -21,13 +21,15 @@ Unknown keys, top-level or in entries, are kept (`model_extra`) and written back
 Validation errors raise `mcpclient.errors.ConfigError` naming the server and the field
 path, e.g. ``server 'weather': mcpServers.weather.args: Input should be a valid list``.
 
-`MCPConfigTransport` (in `mcpclient.transports.config`, re-exported here) runs a config:
-one server directly, several through an in-process proxy that prefixes their names.
+`MCPConfigTransport` runs a config: one server directly, several through the in-process
+proxy of `mcpclient.proxy` that prefixes their names.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
+import anyio
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -47,13 +50,14 @@ from pydantic import (
 )
 
 from ._jsonc import strip_jsonc as _strip_jsonc
-from .errors import ConfigError
-from .transports.base import ClientTransport
+from .errors import ConfigError, MCPClientError
+from .proxy import serve_all
+from .transports.base import ClientTransport, SessionTarget
 from .transports.http import SSETransport, StreamableHttpTransport
 from .transports.stdio import StdioTransport
 
 if TYPE_CHECKING:
-    from .transports.config import MCPConfigTransport as MCPConfigTransport
+    from mcp.server.lowlevel.server import Server
 
 __all__ = [
     "MCPConfig",
@@ -62,6 +66,8 @@ __all__ = [
     "RemoteServerEntry",
     "StdioServerEntry",
 ]
+
+logger = logging.getLogger("mcpclient.config")
 
 RemoteTransportName = Literal["http", "streamable-http", "sse"]
 
@@ -75,6 +81,9 @@ _TRANSPORT_ALIASES = {
 }
 _ENTRY_ERROR = (
     "a server entry must be an object with either 'url' (a remote server) or 'command' (a stdio server), not both"
+)
+_NEITHER_ERROR = (
+    "a server entry needs either 'url' (a remote server) or 'command' (a stdio server); this one has neither"
 )
 
 
@@ -212,7 +221,10 @@ class RemoteServerEntry(_ServerEntry):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError as exc:
+            raise ValueError(f"malformed URL {value!r}: {exc}") from None
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http:// or https:// URL")
         return value
@@ -341,15 +353,15 @@ class MCPConfig(_ConfigModel):
             try:
                 data = json.loads(_strip_jsonc(text))
             except json.JSONDecodeError:
-                raise ConfigError(f"{file}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+                raise ConfigError(
+                    f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=str(file)
+                ) from None
         if not isinstance(data, Mapping):
-            raise ConfigError(f"{file}: an MCP config must be a JSON object, not {type(data).__name__}")
+            raise ConfigError(f"an MCP config must be a JSON object, not {type(data).__name__}", file=str(file))
         try:
             config = cls.from_dict(data)
         except ConfigError as exc:
-            error = ConfigError(f"{file}: {exc.message}", server=exc.server)
-            error.field = exc.field
-            raise error from None
+            raise ConfigError(exc.message, server=exc.server, field=exc.field, file=str(file)) from None
         # Relative script paths in a config file mean "next to the file", wherever the client runs.
         base = file.resolve().parent
         for entry in config.mcpServers.values():
@@ -370,8 +382,6 @@ class MCPConfig(_ConfigModel):
 
     def to_transport(self, **options: Any) -> MCPConfigTransport:
         """An `MCPConfigTransport` for this config (`options` such as `continue_on_error=True`)."""
-        from .transports.config import MCPConfigTransport
-
         return MCPConfigTransport(self, **options)
 
     def transports(self) -> dict[str, ClientTransport]:
@@ -383,6 +393,91 @@ class MCPConfig(_ConfigModel):
             if key == "mcpServers" and isinstance(value, dict):
                 value = list(value)
             yield key, value
+
+
+def _coerce_config(config: Any) -> MCPConfig:
+    if isinstance(config, MCPConfig):
+        return config
+    if isinstance(config, Mapping):
+        return MCPConfig.from_dict(config)
+    if isinstance(config, str | os.PathLike):
+        return MCPConfig.from_file(config)
+    raise TypeError(f"MCPConfigTransport needs an MCPConfig, a dict or a .json path, not {type(config).__name__}")
+
+
+class MCPConfigTransport(ClientTransport):
+    """Connect to every server of an `MCPConfig` as one.
+
+    `config`: an `MCPConfig`, a dict with `mcpServers`, or the path of a `.json` file.
+    `continue_on_error=True`: when several servers are configured, carry on with the
+    ones that connected (logging a warning naming each failed server and why) instead
+    of failing. `name` names the combined server (default `"mcpconfig"`).
+    """
+
+    def __init__(
+        self,
+        config: MCPConfig | Mapping[str, Any] | str | os.PathLike[str],
+        *,
+        continue_on_error: bool = False,
+        name: str | None = None,
+    ) -> None:
+        self.config = _coerce_config(config)
+        if not self.config.mcpServers:
+            raise ConfigError("the config has no servers (expected an 'mcpServers' object with at least one entry)")
+        self.continue_on_error = continue_on_error
+        #: Each server's own transport, in config order.
+        self.transports: dict[str, ClientTransport] = self.config.transports()
+        self._single = next(iter(self.transports.values())) if len(self.transports) == 1 else None
+        if self._single is not None:
+            self.name = name or self._single.name
+            self.keep_alive = self._single.keep_alive
+            self.connect_grace = self._single.connect_grace
+            self.mode = self._single.mode
+        else:
+            self.name = name or "mcpconfig"
+            # Stdio servers are kept alive by default: keep the whole group (proxy and backends) alive too.
+            self.keep_alive = any(t.keep_alive for t in self.transports.values())
+            self.connect_grace = max(t.connect_grace for t in self.transports.values())
+            self.mode = "legacy"  # the proxy relays backend requests to the client mid-call
+
+    def _reset_state(self) -> None:
+        super()._reset_state()
+        self.transports = {server: transport.fresh() for server, transport in self.transports.items()}
+        self._single = next(iter(self.transports.values())) if len(self.transports) == 1 else None
+
+    @property
+    def servers(self) -> list[str]:
+        """The configured server names."""
+        return list(self.transports)
+
+    def connect(self) -> contextlib.AbstractAsyncContextManager[SessionTarget]:
+        """One server: its own connection. Several: open them all and yield the proxy server."""
+        if self._single is not None:
+            return self._single.connect()
+        return self._connect_all()
+
+    def startup_error(self, cause: BaseException) -> MCPClientError | None:
+        if self._single is not None:
+            return self._single.startup_error(cause)
+        return cause if isinstance(cause, MCPClientError) else None
+
+    async def close(self) -> None:
+        """Close every server's transport (ends kept-alive subprocesses)."""
+        with anyio.CancelScope(shield=True):
+            for transport in self.transports.values():
+                try:
+                    await transport.close()
+                except Exception:
+                    logger.exception("closing the transport of server %r failed", transport.name)
+
+    def __repr__(self) -> str:
+        if self._single is not None:
+            return f"MCPConfigTransport({self._single!r})"
+        return f"MCPConfigTransport(servers={self.servers!r})"
+
+    def _connect_all(self) -> contextlib.AbstractAsyncContextManager[Server[Any]]:
+        timeouts = {server: entry.timeout for server, entry in self.config.mcpServers.items()}
+        return serve_all(self.name, self.transports, timeouts, continue_on_error=self.continue_on_error)
 
 
 _TAGS = frozenset({"stdio", "remote"})
@@ -404,6 +499,9 @@ def _config_error(exc: ValidationError, data: Any, model: type[BaseModel]) -> Co
             if len(loc) > 2 and loc[2] in _TAGS:
                 del loc[2]  # the union member the discriminator chose
         message = error["msg"].removeprefix("Value error, ")
+        entry = error.get("input")
+        if error["type"] == "server_entry" and isinstance(entry, Mapping) and not {"url", "command"} & set(entry):
+            message = _NEITHER_ERROR
         problems.append((server, ".".join(loc), message))
     if not problems:  # pragma: no cover - pydantic always reports at least one
         return ConfigError(str(exc))
@@ -413,11 +511,3 @@ def _config_error(exc: ValidationError, data: Any, model: type[BaseModel]) -> Co
         message = f"{message} (also: {others})"
     return ConfigError(message, server=server, field=field or None)
 
-
-def __getattr__(name: str) -> Any:
-    # The transport imports this module; resolve it lazily to keep the import graph acyclic.
-    if name == "MCPConfigTransport":
-        from .transports.config import MCPConfigTransport
-
-        return MCPConfigTransport
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

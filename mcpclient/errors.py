@@ -18,7 +18,9 @@ The tree, so you know what to catch before reading any class:
     └── ConfigError                    an invalid MCPConfig entry, naming server and field (also ValueError)
 ```
 
-Every message names the server and, where there is one, the method.
+`.message` is the bare message (for `ProtocolError`, exactly what the server said);
+`str(error)` formats it with the server, the method and the class's details (code, command,
+field...), so every printed message names the server and, where there is one, the method.
 """
 
 from __future__ import annotations
@@ -60,8 +62,16 @@ class MCPClientError(Exception):
         self.server = server
         self.method = method
         self.message = message
-        where = _where(server, method)
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(message)
+
+    def _text(self) -> str:
+        """The message with this class's details; subclasses add theirs."""
+        return self.message
+
+    def __str__(self) -> str:
+        where = _where(self.server, self.method)
+        text = self._text()
+        return f"{where}: {text}" if where else text
 
 
 class NotConnectedError(MCPClientError, RuntimeError):
@@ -99,14 +109,17 @@ class ServerStartupError(ConnectionFailedError):
         self.command = list(command)
         self.exit_code = exit_code
         self.stderr_tail = list(stderr_tail)
-        details = [message]
+        super().__init__(message, server=server, method="initialize")
+
+    def _text(self) -> str:
+        details = [super()._text()]
         if self.command:
             details.append(f"command: {' '.join(self.command)}")
-        if exit_code is not None:
-            details.append(f"exit code: {exit_code}")
+        if self.exit_code is not None:
+            details.append(f"exit code: {self.exit_code}")
         if self.stderr_tail:
             details.append("stderr (last lines):\n  " + "\n  ".join(self.stderr_tail))
-        super().__init__("\n".join(details), server=server, method="initialize")
+        return "\n".join(details)
 
 
 class ServerNotFoundError(ServerStartupError, FileNotFoundError):
@@ -114,11 +127,7 @@ class ServerNotFoundError(ServerStartupError, FileNotFoundError):
 
     def __init__(self, message: str, *, filename: str, server: str | None = None, command: Sequence[str] = ()) -> None:
         super().__init__(message, server=server, command=command)
-        self.filename = filename
-
-    def __str__(self) -> str:
-        # OSError.__str__ would render "[Errno None] None: <filename>" once filename is set.
-        return str(self.args[0]) if self.args else ""
+        self.filename = filename  # OSError's; MCPClientError.__str__ (earlier in the MRO) still formats
 
 
 class ConnectionLostError(MCPClientError, builtins.ConnectionError):
@@ -139,7 +148,10 @@ class ProtocolError(MCPClientError):
     ) -> None:
         self.code = code
         self.data = data
-        super().__init__(message if code is None else f"{message} (code {code})", server=server, method=method)
+        super().__init__(message, server=server, method=method)
+
+    def _text(self) -> str:
+        return self.message if self.code is None else f"{self.message} (code {self.code})"
 
 
 class ToolError(ProtocolError):
@@ -148,9 +160,7 @@ class ToolError(ProtocolError):
     def __init__(self, message: str, *, tool: str, result: Any = None, server: str | None = None) -> None:
         self.tool = tool
         self.result = result
-        MCPClientError.__init__(self, message, server=server, method=f"tools/call {tool!r}")
-        self.code = None
-        self.data = None
+        super().__init__(message, server=server, method=f"tools/call {tool!r}")
 
 
 class TimeoutError(MCPClientError, builtins.TimeoutError):
@@ -164,12 +174,17 @@ class TimeoutError(MCPClientError, builtins.TimeoutError):
 
 
 class ConfigError(MCPClientError, ValueError):
-    """An MCPConfig is invalid. `field` is the dotted path of the bad field, when known."""
+    """An MCPConfig is invalid. `field` is the dotted path of the bad field, `file` the config file, when known."""
 
-    def __init__(self, message: str, *, server: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, server: str | None = None, field: str | None = None, file: str | None = None
+    ) -> None:
         self.field = field
-        text = f"{field}: {message}" if field else message
-        super().__init__(text, server=server)
+        self.file = file
+        super().__init__(message, server=server)
+
+    def _text(self) -> str:
+        return ": ".join(part for part in (self.file, self.field, self.message) if part)
 
 
 class TasksNotSupportedError(MCPClientError, NotImplementedError):

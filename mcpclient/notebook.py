@@ -6,7 +6,8 @@ Nothing to call in the common case. In a notebook cell the last expression rende
   `data:` URIs, audio, embedded resources, resource links) and its structured content;
 - `client.list_tools()`, `list_resources()`, `list_resource_templates()`, `list_prompts()`,
   `read_resource(uri)`: tables (they return the `ToolList`, `ResourceList`, ... subclasses of
-  `list` below, so they are still plain lists of the SDK's types).
+  `list` from `mcpclient.results`, so they are still plain lists of the SDK's types; their
+  `_repr_html_` imports this module when a notebook first asks).
 
 `show(x)` displays anything else the same way (a `GetPromptResult`, one `Tool`, a raw
 `mcp.types` result, a list of content blocks); `to_html(x)` / `to_markdown(x)` return the
@@ -14,7 +15,8 @@ strings. Progress bars (needs `tqdm`)::
 
     client.call_tool("train", {...}, progress_handler=mcpclient.notebook.tqdm_progress("training"))
 
-Only the standard library is imported here, so the listing types cost nothing to import.
+Only the standard library is imported here. This module only renders: nothing below it imports it
+at module level.
 """
 
 from __future__ import annotations
@@ -26,19 +28,11 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .results import resolve_ref
-
-if TYPE_CHECKING:
-    from mcp import types
+from ._jsonschema import resolve_ref
 
 __all__ = [
-    "PromptList",
-    "ResourceContentsList",
-    "ResourceList",
-    "ResourceTemplateList",
-    "ToolList",
     "TqdmProgress",
     "call_tool_result_html",
     "call_tool_result_markdown",
@@ -60,39 +54,6 @@ _TABLE = '<table style="text-align: left">'
 
 def _esc(value: object) -> str:
     return html.escape(str(value))
-
-
-# --------------------------------------------------------------------------- list types
-
-
-class _Rendered:
-    """Mixin: render as HTML/markdown in Jupyter (the plain-text repr stays the list's)."""
-
-    def _repr_html_(self) -> str:
-        return to_html(self)
-
-    def _repr_markdown_(self) -> str:
-        return to_markdown(self)
-
-
-class ToolList(_Rendered, list["types.Tool"]):
-    """`list[Tool]` returned by `list_tools()`; a table in Jupyter."""
-
-
-class ResourceList(_Rendered, list["types.Resource"]):
-    """`list[Resource]` returned by `list_resources()`; a table in Jupyter."""
-
-
-class ResourceTemplateList(_Rendered, list["types.ResourceTemplate"]):
-    """`list[ResourceTemplate]` returned by `list_resource_templates()`; a table in Jupyter."""
-
-
-class PromptList(_Rendered, list["types.Prompt"]):
-    """`list[Prompt]` returned by `list_prompts()`; a table in Jupyter."""
-
-
-class ResourceContentsList(_Rendered, list["types.TextResourceContents | types.BlobResourceContents"]):
-    """The contents returned by `read_resource()`: text shown, images inline, other blobs by size."""
 
 
 # --------------------------------------------------------------------------- dispatch

@@ -18,11 +18,18 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._jsonschema import resolve_ref as resolve_ref
+
 if TYPE_CHECKING:
     from mcp import types as mcp_types
 
 __all__ = [
     "CallToolResult",
+    "PromptList",
+    "ResourceContentsList",
+    "ResourceList",
+    "ResourceTemplateList",
+    "ToolList",
     "TextResourceContents",
     "BlobResourceContents",
     "schema_to_type",
@@ -69,6 +76,45 @@ class CallToolResult:
         return call_tool_result_html(self)
 
 
+# ---------------------------------------------------------------------------
+# Listings: plain lists of the SDK's types that render as tables in Jupyter.
+# Rendering lives in mcpclient.notebook (above this module), imported when a notebook asks.
+
+
+class _Rendered:
+    """Mixin: render as HTML/markdown in Jupyter (the plain-text repr stays the list's)."""
+
+    def _repr_html_(self) -> str:
+        from .notebook import to_html
+
+        return to_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from .notebook import to_markdown
+
+        return to_markdown(self)
+
+
+class ToolList(_Rendered, list["mcp_types.Tool"]):
+    """`list[Tool]` returned by `list_tools()`; a table in Jupyter."""
+
+
+class ResourceList(_Rendered, list["mcp_types.Resource"]):
+    """`list[Resource]` returned by `list_resources()`; a table in Jupyter."""
+
+
+class ResourceTemplateList(_Rendered, list["mcp_types.ResourceTemplate"]):
+    """`list[ResourceTemplate]` returned by `list_resource_templates()`; a table in Jupyter."""
+
+
+class PromptList(_Rendered, list["mcp_types.Prompt"]):
+    """`list[Prompt]` returned by `list_prompts()`; a table in Jupyter."""
+
+
+class ResourceContentsList(_Rendered, list["mcp_types.TextResourceContents | mcp_types.BlobResourceContents"]):
+    """The contents returned by `read_resource()`: text shown, images inline, other blobs by size."""
+
+
 if TYPE_CHECKING:
     from mcp_types import BlobResourceContents, TextResourceContents
 else:
@@ -103,23 +149,6 @@ def _identifier(name: str) -> str:
     if not ident or ident[0].isdigit():
         ident = f"_{ident}"
     return f"{ident}_" if keyword.iskeyword(ident) else ident
-
-
-def resolve_ref(schema: Any, root: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`schema` with local `$ref`s (`#/...`) followed; `{}` for anything unresolvable."""
-    for _ in range(32):
-        if not isinstance(schema, Mapping):
-            return {}
-        ref = schema.get("$ref")
-        if not isinstance(ref, str):
-            return schema
-        if not ref.startswith("#/"):
-            return {}
-        node: Any = root
-        for part in ref[2:].split("/"):
-            node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, Mapping) else {}
-        schema = node
-    return {}
 
 
 def schema_to_type(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, name: str = "Model") -> Any:

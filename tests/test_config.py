@@ -23,16 +23,15 @@ from mcp import types
 from pydantic import ValidationError
 
 from mcpclient import Client, ConfigError, MCPConfig, ProtocolError, SyncClient, ToolError
-from mcpclient.config import RemoteServerEntry, StdioServerEntry
+from mcpclient.config import MCPConfigTransport, RemoteServerEntry, StdioServerEntry
 from mcpclient.errors import MCPClientError, ServerStartupError, TimeoutError
+from mcpclient.proxy import prefix_uri, split_uri
+from mcpclient.sources import infer_transport
 from mcpclient.transports import (
-    MCPConfigTransport,
     SSETransport,
     StdioTransport,
     StreamableHttpTransport,
-    infer_transport,
 )
-from mcpclient.transports.config import prefix_uri, split_uri
 
 SERVERS = ("stdio", "http", "sse", "legacy")
 LEGACY_SCRIPT = Path(__file__).resolve().parent / "servers" / "config_legacy.py"

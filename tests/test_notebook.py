@@ -23,16 +23,12 @@ from mcp import types
 from mcpclient import CallToolResult, SyncClient
 from mcpclient import notebook as nb
 from mcpclient.notebook import (
-    PromptList,
-    ResourceContentsList,
-    ResourceList,
-    ResourceTemplateList,
-    ToolList,
     to_html,
     to_markdown,
     tool_parameters,
     tqdm_progress,
 )
+from mcpclient.results import PromptList, ResourceContentsList, ResourceList, ResourceTemplateList, ToolList
 
 # A 1x1 PNG.
 PNG = base64.b64encode(

@@ -31,6 +31,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import TextContent
 
 from mcpclient.errors import ConnectionFailedError, ServerStartupError
+from mcpclient.sources import infer_transport
 from mcpclient.transports import (
     ClientTransport,
     InMemoryTransport,
@@ -42,7 +43,6 @@ from mcpclient.transports import (
     StdioTransport,
     StreamableHttpTransport,
     UvxStdioTransport,
-    infer_transport,
 )
 from mcpclient.transports.stdio import _LineBuffer
 

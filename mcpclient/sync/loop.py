@@ -256,7 +256,8 @@ class LoopThread:
 
     def _wait(self, inbox: Inbox, call_id: int) -> _Done:
         if call_id in inbox.finished:
-            return inbox.finished.pop(call_id)  # type: ignore[no-any-return]
+            finished: _Done = inbox.finished.pop(call_id)
+            return finished
         get = inbox.queue.get
         while True:
             item = get()
@@ -269,7 +270,8 @@ class LoopThread:
             self.dispatcher.run_here(inbox, item)
             # The handler may have made calls of its own, which stored this call's outcome if it came meanwhile.
             if inbox.finished and call_id in inbox.finished:
-                return inbox.finished.pop(call_id)  # type: ignore[no-any-return]
+                finished = inbox.finished.pop(call_id)
+                return finished
 
     def submit(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
         """Start `fn(*args)` on the loop without waiting (used by shutdown paths)."""

@@ -1,16 +1,14 @@
-"""Transports: how the engine reaches a server (subprocess, HTTP, in-process, config).
+"""Transports: how the engine reaches a server (subprocess, HTTP, in-process).
 
-`infer_transport(source)` picks one from a path, URL, server object or config;
-`ClientTransport` is the small base class for writing your own.
+`ClientTransport` is the small base class for writing your own. Choosing one from a
+path, URL, server object or config is `mcpclient.sources.infer_transport`; several
+servers as one is `mcpclient.config.MCPConfigTransport` (both sit above the engine).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .base import ClientTransport, SessionTarget
 from .http import SSETransport, StreamableHttpTransport
-from .infer import infer_transport
 from .memory import InMemoryTransport
 from .stdio import (
     NodeStdioTransport,
@@ -21,13 +19,9 @@ from .stdio import (
     UvxStdioTransport,
 )
 
-if TYPE_CHECKING:
-    from ..config import MCPConfigTransport
-
 __all__ = [
     "ClientTransport",
     "InMemoryTransport",
-    "MCPConfigTransport",
     "NodeStdioTransport",
     "NpxStdioTransport",
     "PythonStdioTransport",
@@ -37,14 +31,5 @@ __all__ = [
     "StdioTransport",
     "StreamableHttpTransport",
     "UvxStdioTransport",
-    "infer_transport",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    # MCPConfigTransport lives in mcpclient.config, which imports this package: resolve it lazily.
-    if name == "MCPConfigTransport":
-        from ..config import MCPConfigTransport
-
-        return MCPConfigTransport
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

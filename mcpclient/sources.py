@@ -1,8 +1,11 @@
-"""Choose a transport from what the user passed as a server source (SPEC §1)."""
+"""Choose a transport from what the user passed as a server source (SPEC §1).
+
+Above the transports and the config/proxy composite, since a source may be any of them;
+`Client.__init__` imports it late (Client → sources → config → proxy → Client).
+"""
 
 from __future__ import annotations
 
-import importlib
 import os
 import reprlib
 from collections.abc import Mapping
@@ -10,10 +13,11 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
-from .base import ClientTransport
-from .http import SSETransport, StreamableHttpTransport
-from .memory import InMemoryTransport, is_server_instance
-from .stdio import NodeStdioTransport, PythonStdioTransport
+from .config import MCPConfig, MCPConfigTransport
+from .transports.base import ClientTransport
+from .transports.http import SSETransport, StreamableHttpTransport
+from .transports.memory import InMemoryTransport, is_server_instance
+from .transports.stdio import NodeStdioTransport, PythonStdioTransport
 
 __all__ = ["infer_transport"]
 
@@ -32,27 +36,6 @@ def _cannot(source: object, why: str = "") -> ValueError:
     return ValueError(f"cannot infer a transport from {_repr.repr(source)}{why}; expected {_ACCEPTED}")
 
 
-def _config_transport(config: Any, **kwargs: Any) -> ClientTransport:
-    # Imported lazily: config.py depends on this package.
-    config_module = importlib.import_module("mcpclient.config")
-    transport: ClientTransport = config_module.MCPConfigTransport(config, **kwargs)
-    return transport
-
-
-def _config_from_dict(data: Mapping[str, Any]) -> Any:
-    mcp_config = importlib.import_module("mcpclient.config").MCPConfig
-    from_dict = getattr(mcp_config, "from_dict", None)
-    return from_dict(dict(data)) if callable(from_dict) else mcp_config.model_validate(dict(data))
-
-
-def _is_mcp_config(source: object) -> bool:
-    try:
-        mcp_config = importlib.import_module("mcpclient.config").MCPConfig
-    except (ImportError, AttributeError):
-        return False
-    return isinstance(source, mcp_config)
-
-
 def infer_transport(source: Any, **kwargs: Any) -> ClientTransport:
     """The transport for `source`; `kwargs` go to the inferred transport's constructor.
 
@@ -69,10 +52,13 @@ def infer_transport(source: Any, **kwargs: Any) -> ClientTransport:
         return InMemoryTransport(source, **kwargs)
     if isinstance(source, Mapping):
         if "mcpServers" in source:
-            return _config_transport(_config_from_dict(source), **kwargs)
+            return MCPConfigTransport(MCPConfig.from_dict(source), **kwargs)
         raise _cannot(source, " (a dict needs an 'mcpServers' key)")
     if isinstance(source, str) and "://" in source:
-        parts = urlsplit(source)
+        try:
+            parts = urlsplit(source)
+        except ValueError as exc:  # e.g. "Invalid IPv6 URL", which would not say which source
+            raise _cannot(source, f" (malformed URL: {exc})") from None
         if parts.scheme.lower() not in ("http", "https"):
             raise _cannot(source, f" (unsupported URL scheme {parts.scheme!r})")
         if "sse" in parts.path.split("/"):
@@ -88,9 +74,8 @@ def infer_transport(source: Any, **kwargs: Any) -> ClientTransport:
         if suffix == ".js":
             return NodeStdioTransport(path, **kwargs)
         if suffix == ".json":
-            config_module = importlib.import_module("mcpclient.config")
-            return _config_transport(config_module.MCPConfig.from_file(path), **kwargs)
+            return MCPConfigTransport(MCPConfig.from_file(path), **kwargs)
         raise _cannot(source, " (not a .py, .js or .json path, nor an http(s) URL)")
-    if _is_mcp_config(source):
-        return _config_transport(source, **kwargs)
+    if isinstance(source, MCPConfig):
+        return MCPConfigTransport(source, **kwargs)
     raise _cannot(source)

@@ -1,12 +1,10 @@
-"""`MCPConfigTransport`: many servers behind one client (SPEC §5).
+"""The multi-server proxy behind `MCPConfigTransport` (SPEC §5): many servers as one.
 
-With one server the transport *is* that server's transport: `connect()`, `keep_alive`,
-`startup_error()`, `close()` and the name are delegated, and nothing is prefixed.
-
-With several, `connect()` opens every backend concurrently, each an `mcpclient.Client`
-on the entry's own transport (so each negotiates its own protocol generation), and
-yields an in-process low-level `mcp.server.Server`, the *proxy*, which the engine runs
-over memory streams. The proxy:
+`MCPConfigTransport` (in `mcpclient.config`) hands one server's connection through
+unchanged; with several it calls `serve_all()`, which opens every backend concurrently,
+each an `mcpclient.Client` on the entry's own transport (so each negotiates its own
+protocol generation), and yields an in-process low-level `mcp.server.Server`, the
+*proxy*, which the engine runs over memory streams. The proxy:
 
 - lists tools and prompts as `{server}_{name}` and resources as `scheme://{server}/path`
   (templates likewise; a URI without `://` becomes `{server}+uri`), following every
@@ -36,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -50,16 +47,16 @@ from mcp.server.session import ServerSession
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import ServerMessageMetadata
 
-from ..errors import ConfigError, ConnectionFailedError, MCPClientError, ProtocolError, TimeoutError
-from .base import SERVER_META_KEY, ClientTransport, SessionTarget
+from ._version import __version__
+from .client import Client
+from .errors import ConnectionFailedError, MCPClientError, ProtocolError, TimeoutError
+from .transports.base import SERVER_META_KEY, ClientTransport
 
 if TYPE_CHECKING:
-    from ..client import Client
-    from ..config import MCPConfig
-    from ..handlers.context import HandlerContext
-    from ..handlers.logging import LogMessage
+    from .handlers.context import HandlerContext
+    from .handlers.logging import LogMessage
 
-__all__ = ["MCPConfigTransport", "prefix_uri", "split_uri"]
+__all__ = ["prefix_uri", "serve_all", "split_uri"]
 
 logger = logging.getLogger("mcpclient.config")
 
@@ -90,130 +87,53 @@ def split_uri(uri: str) -> tuple[str, str] | None:
     return (server, original) if plus and server else None
 
 
-def _coerce_config(config: Any) -> MCPConfig:
-    from ..config import MCPConfig
+@asynccontextmanager
+async def serve_all(
+    name: str,
+    transports: Mapping[str, ClientTransport],
+    timeouts: Mapping[str, float | None],
+    *,
+    continue_on_error: bool,
+) -> AsyncIterator[Server[Any]]:
+    """Open a `Client` on every transport concurrently; yield the proxy over those that connected."""
+    proxy = _Proxy(name, continue_on_error=continue_on_error)
+    clients = {
+        server: proxy.backend_client(server, transport, timeouts.get(server))
+        for server, transport in transports.items()
+    }
+    failures: dict[str, BaseException] = {}
+    pending = set(clients)
 
-    if isinstance(config, MCPConfig):
-        return config
-    if isinstance(config, Mapping):
-        return MCPConfig.from_dict(config)
-    if isinstance(config, str | os.PathLike):
-        return MCPConfig.from_file(config)
-    raise TypeError(f"MCPConfigTransport needs an MCPConfig, a dict or a .json path, not {type(config).__name__}")
-
-
-class MCPConfigTransport(ClientTransport):
-    """Connect to every server of an `MCPConfig` as one.
-
-    `config`: an `MCPConfig`, a dict with `mcpServers`, or the path of a `.json` file.
-    `continue_on_error=True`: when several servers are configured, carry on with the
-    ones that connected (logging a warning naming each failed server and why) instead
-    of failing. `name` names the combined server (default `"mcpconfig"`).
-    """
-
-    def __init__(
-        self,
-        config: MCPConfig | Mapping[str, Any] | str | os.PathLike[str],
-        *,
-        continue_on_error: bool = False,
-        name: str | None = None,
-    ) -> None:
-        self.config = _coerce_config(config)
-        if not self.config.mcpServers:
-            raise ConfigError("the config has no servers (expected an 'mcpServers' object with at least one entry)")
-        self.continue_on_error = continue_on_error
-        #: Each server's own transport, in config order.
-        self.transports: dict[str, ClientTransport] = self.config.transports()
-        self._single = next(iter(self.transports.values())) if len(self.transports) == 1 else None
-        if self._single is not None:
-            self.name = name or self._single.name
-            self.keep_alive = self._single.keep_alive
-            self.connect_grace = self._single.connect_grace
-            self.mode = self._single.mode
-        else:
-            self.name = name or "mcpconfig"
-            # Stdio servers are kept alive by default: keep the whole group (proxy and backends) alive too.
-            self.keep_alive = any(t.keep_alive for t in self.transports.values())
-            self.connect_grace = max(t.connect_grace for t in self.transports.values())
-            self.mode = "legacy"  # the proxy relays backend requests to the client mid-call
-
-    def _reset_state(self) -> None:
-        super()._reset_state()
-        self.transports = {server: transport.fresh() for server, transport in self.transports.items()}
-        self._single = next(iter(self.transports.values())) if len(self.transports) == 1 else None
-
-    @property
-    def servers(self) -> list[str]:
-        """The configured server names."""
-        return list(self.transports)
-
-    def connect(self) -> contextlib.AbstractAsyncContextManager[SessionTarget]:
-        """One server: its own connection. Several: open them all and yield the proxy server."""
-        if self._single is not None:
-            return self._single.connect()
-        return self._connect_all()
-
-    def startup_error(self, cause: BaseException) -> MCPClientError | None:
-        if self._single is not None:
-            return self._single.startup_error(cause)
-        return cause if isinstance(cause, MCPClientError) else None
-
-    async def close(self) -> None:
-        """Close every server's transport (ends kept-alive subprocesses)."""
-        with anyio.CancelScope(shield=True):
-            for transport in self.transports.values():
-                try:
-                    await transport.close()
-                except Exception:
-                    logger.exception("closing the transport of server %r failed", transport.name)
-
-    def __repr__(self) -> str:
-        if self._single is not None:
-            return f"MCPConfigTransport({self._single!r})"
-        return f"MCPConfigTransport(servers={self.servers!r})"
-
-    # ------------------------------------------------------------------ several servers
-
-    @asynccontextmanager
-    async def _connect_all(self) -> AsyncIterator[Server[Any]]:
-        proxy = _Proxy(self.name, continue_on_error=self.continue_on_error)
-        clients = {
-            server: proxy.backend_client(server, transport, self.config.mcpServers[server].timeout)
-            for server, transport in self.transports.items()
-        }
-        failures: dict[str, BaseException] = {}
-        pending = set(clients)
-
-        async def open_one(server: str, client: Client) -> None:
-            try:
-                await client.connect()
-            except Exception as exc:
-                failures[server] = exc
-            pending.discard(server)  # not when cancelled: then it is one of the slow ones
-
+    async def open_one(server: str, client: Client) -> None:
         try:
-            try:
-                async with anyio.create_task_group() as tg:
-                    for server, client in clients.items():
-                        tg.start_soon(open_one, server, client)
-            except anyio.get_cancelled_exc_class():
-                # E.g. the client's init_timeout: say who was slow (the timeout error names the group only).
-                if still := [server for server in clients if server in pending]:
-                    logger.warning("connecting was cancelled while these servers were still connecting: %s", still)
-                raise
-            failed = [server for server in clients if server in failures]
-            if failed and (not self.continue_on_error or len(failed) == len(clients)):
-                raise _connect_failure(failed, failures)
-            for server in failed:
-                logger.warning("server %r failed to connect and is skipped: %s", server, failures[server])
-            proxy.backends = {server: client for server, client in clients.items() if server not in failures}
-            proxy.failed = {server: failures[server] for server in failed}
-            yield proxy.build_server()
-        finally:
-            with anyio.CancelScope(shield=True):
-                async with anyio.create_task_group() as tg:
-                    for client in clients.values():
-                        tg.start_soon(_close_quietly, client)
+            await client.connect()
+        except Exception as exc:
+            failures[server] = exc
+        pending.discard(server)  # not when cancelled: then it is one of the slow ones
+
+    try:
+        try:
+            async with anyio.create_task_group() as tg:
+                for server, client in clients.items():
+                    tg.start_soon(open_one, server, client)
+        except anyio.get_cancelled_exc_class():
+            # E.g. the client's init_timeout: say who was slow (the timeout error names the group only).
+            if still := [server for server in clients if server in pending]:
+                logger.warning("connecting was cancelled while these servers were still connecting: %s", still)
+            raise
+        failed = [server for server in clients if server in failures]
+        if failed and (not continue_on_error or len(failed) == len(clients)):
+            raise _connect_failure(failed, failures)
+        for server in failed:
+            logger.warning("server %r failed to connect and is skipped: %s", server, failures[server])
+        proxy.backends = {server: client for server, client in clients.items() if server not in failures}
+        proxy.failed = {server: failures[server] for server in failed}
+        yield proxy.build_server()
+    finally:
+        with anyio.CancelScope(shield=True):
+            async with anyio.create_task_group() as tg:
+                for client in clients.values():
+                    tg.start_soon(_close_quietly, client)
 
 
 def _connect_failure(failed: list[str], failures: Mapping[str, BaseException]) -> BaseException:
@@ -267,8 +187,6 @@ class _Proxy:
 
     def backend_client(self, server: str, transport: ClientTransport, timeout: float | None) -> Client:
         """The engine for one backend, with handlers that relay to the front client."""
-        from ..client import Client
-
         async def sampling(messages: Any, params: types.CreateMessageRequestParams, context: HandlerContext) -> Any:
             result_type: type[types.CreateMessageResult] | type[types.CreateMessageResultWithTools] = (
                 types.CreateMessageResultWithTools
@@ -312,8 +230,6 @@ class _Proxy:
 
     def build_server(self) -> Server[Any]:
         """The proxy server over the connected backends, offering what at least one of them offers."""
-        from .. import __version__
-
         instructions = [
             f"{server}: {client.initialize_result.instructions}"
             for server, client in self.backends.items()
@@ -650,8 +566,7 @@ def _forwarded_meta(ctx: _Ctx) -> dict[str, Any] | None:
 def _relay_error(server: str, exc: MCPClientError) -> MCPError:
     """A backend failure as the JSON-RPC error the proxy answers with; the message names the server."""
     if isinstance(exc, ProtocolError) and exc.code is not None:
-        message = exc.message.removesuffix(f" (code {exc.code})")
-        return MCPError(exc.code, f"server {server!r}: {message}", exc.data)
+        return MCPError(exc.code, f"server {server!r}: {exc.message}", exc.data)
     if isinstance(exc, TimeoutError):
         return MCPError(_REQUEST_TIMEOUT, str(exc))
     return MCPError(types.INTERNAL_ERROR, str(exc))
