@@ -96,6 +96,8 @@ class Client:
         self._log_handler: LogHandler = log_handler or default_log_handler
         self._progress_handler: ProgressHandler = progress_handler or default_progress_handler
         self._message_handler = message_handler
+        if hasattr(transport, "client_features"):  # a multi-server config offers its backends what we handle
+            transport.client_features = self._features
         self._session = Session(
             transport,
             name=name or transport.name,
@@ -150,8 +152,11 @@ class Client:
         session = self._session
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
+        transport = session.transport.fresh()
+        if hasattr(transport, "client_features"):
+            transport.client_features = clone._features
         clone._session = Session(
-            session.transport.fresh(),
+            transport,
             name=session.name,
             callbacks=clone._sdk_callbacks,
             wants_messages=lambda: clone._message_handler is not None,
@@ -446,8 +451,23 @@ class Client:
                 self._session, name, arguments, timeout=timeout, raise_on_error=raise_on_error, meta=meta,
                 task_id=task_id, ttl=ttl,
             )  # fmt: skip
+        if (route := self._direct_route(name)) is not None:  # several servers as one: straight to the backend
+            backend, tool, progress = route[0], route[1], self._progress_callback(progress_handler)
+            progress = self.transport.route_progress(backend.name, progress) if progress else None  # type: ignore[attr-defined]
+            timeout = timeout if timeout is not None else self.timeout
+            return await backend.call_tool(tool, arguments, timeout=timeout, progress_handler=progress,
+                                           raise_on_error=raise_on_error, meta=meta)  # fmt: skip
         raw = await self.call_tool_mcp(name, arguments, timeout=timeout, progress_handler=progress_handler, meta=meta)
         return await self._session.tool_result(name, raw, raise_on_error, timeout)
+
+    def _direct_route(self, name: str) -> tuple[Client, str] | None:
+        route = getattr(self.transport, "route_tool", None)  # an MCPConfig transport fronting several servers
+        return route(name) if route is not None and self._session.is_connected() else None
+
+    def _features(self) -> frozenset[str]:
+        """Which server-initiated requests this client handles (what a config offers its backends)."""
+        configured = {"sampling": self._sampling_handler, "elicitation": self._elicitation_handler}
+        return frozenset([k for k, v in configured.items() if v] + (["roots"] if self._roots is not None else []))
 
     async def list_resources_mcp(
         self, *, cursor: str | None = None, timeout: Timeout = None
