@@ -347,6 +347,8 @@ class Client:
 
     async def list_tools(self, *, timeout: Timeout = None) -> list[types.Tool]:
         """All tools, following every page."""
+        if (router := self._router()) is not None:  # several servers: their listings merged, concurrently
+            return ToolList(await router.list_tools())
         return ToolList(await all_pages(self._tools_page, "tools", timeout))
 
     # `all_pages` fetchers: (cursor, timeout) → one raw page.
@@ -451,18 +453,20 @@ class Client:
                 self._session, name, arguments, timeout=timeout, raise_on_error=raise_on_error, meta=meta,
                 task_id=task_id, ttl=ttl,
             )  # fmt: skip
-        if (route := self._direct_route(name)) is not None:  # several servers as one: straight to the backend
-            backend, tool, progress = route[0], route[1], self._progress_callback(progress_handler)
-            progress = self.transport.route_progress(backend.name, progress) if progress else None  # type: ignore[attr-defined]
+        if (router := self._router()) is not None and (route := router.tool(name)) is not None:
+            # Several servers as one: straight to the backend, not through the in-process proxy.
+            backend: Client = route[0]
+            tool, progress = route[1], self._progress_callback(progress_handler)
+            progress = router.progress(backend.name, progress) if progress else None
             timeout = timeout if timeout is not None else self.timeout
             return await backend.call_tool(tool, arguments, timeout=timeout, progress_handler=progress,
                                            raise_on_error=raise_on_error, meta=meta)  # fmt: skip
         raw = await self.call_tool_mcp(name, arguments, timeout=timeout, progress_handler=progress_handler, meta=meta)
         return await self._session.tool_result(name, raw, raise_on_error, timeout)
 
-    def _direct_route(self, name: str) -> tuple[Client, str] | None:
-        route = getattr(self.transport, "route_tool", None)  # an MCPConfig transport fronting several servers
-        return route(name) if route is not None and self._session.is_connected() else None
+    def _router(self) -> Any:
+        """The `proxy.Router` of an MCPConfig transport fronting several connected servers, else None."""
+        return getattr(self.transport, "router", None) if self._session.is_connected() else None
 
     def _features(self) -> frozenset[str]:
         """Which server-initiated requests this client handles (what a config offers its backends)."""

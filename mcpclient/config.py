@@ -494,19 +494,14 @@ class MCPConfigTransport(ClientTransport):
     def _set_router(self, router: Router | None) -> None:
         self._router = router
 
-    def route_tool(self, name: str) -> tuple[Any, str] | None:
-        """While several servers are connected: `(backend Client, its tool name)` for a prefixed tool name.
+    @property
+    def router(self) -> Router | None:
+        """While several servers are connected: routes calls and tool listings straight to the backends.
 
-        The engine then calls the backend directly instead of through the proxy (same result,
-        errors naming the backend, progress messages prefixed with its name as the proxy does).
+        The engine uses it to skip the in-process proxy where it can (same results, errors naming
+        the backend, progress messages prefixed with its name as the proxy relays them).
         """
-        router = self._router
-        return router.tool(name) if router is not None else None
-
-    def route_progress(self, server: str, callback: Any) -> Any:
-        """A progress callback that prefixes each message with `server`'s name, as the proxy relays them."""
-        assert self._router is not None
-        return self._router.progress(server, callback)
+        return self._router
 
 
 _TAGS = frozenset({"stdio", "remote"})

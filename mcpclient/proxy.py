@@ -196,6 +196,10 @@ class Router:
         client = proxy.backends.get(server)
         return (client, original) if client is not None else None
 
+    async def list_tools(self) -> list[types.Tool]:
+        """Every backend's tools, prefixed, fetched concurrently (a failing backend raises its own error)."""
+        return await self._proxy.tools_listing(relay_errors=False)
+
     def progress(self, server: str, callback: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         """`callback` with each message prefixed by the server's name, as the proxy relays progress."""
 
@@ -382,8 +386,13 @@ class _Proxy:
         except MCPClientError as exc:
             raise _relay_error(server, exc) from exc
 
-    async def _gather(self, capability: str, fetch: Callable[[Client], Awaitable[list[_T]]]) -> list[tuple[str, _T]]:
-        """Every item of every backend offering `capability`, in config order, fetched concurrently."""
+    async def _gather(
+        self, capability: str, fetch: Callable[[Client], Awaitable[list[_T]]], *, relay_errors: bool = True
+    ) -> list[tuple[str, _T]]:
+        """Every item of every backend offering `capability`, in config order, fetched concurrently.
+
+        A backend's failure is raised as the proxy's JSON-RPC error (`relay_errors`) or as it is.
+        """
         results: dict[str, list[_T]] = {}
         errors: dict[str, MCPClientError] = {}
 
@@ -400,7 +409,7 @@ class _Proxy:
                     tg.start_soon(one, server, client)
         for server, error in errors.items():
             if not self.continue_on_error:
-                raise _relay_error(server, error)
+                raise _relay_error(server, error) if relay_errors else error
             logger.warning("server %r is left out of the %s list: %s", server, capability, error)
         return [(server, item) for server in self.backends for item in results.get(server, [])]
 
@@ -408,9 +417,14 @@ class _Proxy:
 
     async def _list_tools(self, ctx: _Ctx, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         self._remember(ctx)
+        return types.ListToolsResult(tools=await self.tools_listing())
+
+    async def tools_listing(self, *, relay_errors: bool = True) -> list[types.Tool]:
+        """The combined tool list (names prefixed); remembers which server each name belongs to."""
         tools: list[types.Tool] = []
         known: dict[str, tuple[str, str]] = {}
-        for server, tool in await self._gather("tools", lambda client: client.list_tools()):
+        listed = await self._gather("tools", lambda client: client.list_tools(), relay_errors=relay_errors)
+        for server, tool in listed:
             name = f"{server}_{tool.name}"
             known[name] = (server, tool.name)
             schema = tool.output_schema
@@ -418,7 +432,7 @@ class _Proxy:
                 schema = {**schema, "title": f"{name}Output"}  # keeps the engine's primitive unwrapping
             tools.append(tool.model_copy(update={"name": name, "output_schema": schema}))
         self._tools = known
-        return types.ListToolsResult(tools=tools)
+        return tools
 
     async def _call_tool(self, ctx: _Ctx, params: types.CallToolRequestParams) -> types.CallToolResult:
         server, name = self._route_name("tool", params.name, self._tools)
