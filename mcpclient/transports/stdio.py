@@ -70,6 +70,8 @@ _EARLY_EXIT_WAIT = 0.5
 _STDERR_DRAIN_TIMEOUT = 0.5
 _EXIT_POLL_INTERVAL = 0.01
 _READ_SIZE = 1 << 18
+#: The stdout reader lets other tasks run after this many messages in a row.
+_YIELD_EVERY = 16
 _STDERR_TAIL_LINES = 50
 _STDERR_LINE_MAX = 2000
 
@@ -154,6 +156,7 @@ class _MessageReader:
         # Lines are parsed one at a time as the session takes them: a 256 KiB read can hold thousands
         # of messages, and parsing them all first would delay the first one by as many parses.
         self._pending: deque[bytearray] = deque()
+        self._count = 0
         self._closed = False
         self._ended = False
 
@@ -178,6 +181,11 @@ class _MessageReader:
                 self._on_error(exc)
                 raise anyio.EndOfStream from None
             pending.extend(line for line in self._lines.feed(chunk) if line and not line.isspace())
+        self._count += 1
+        if not self._count % _YIELD_EVERY:
+            # A read of buffered data does not suspend: without this, a burst of notifications would
+            # be parsed (and their handler tasks queued) to the end before the first handler runs.
+            await anyio.lowlevel.checkpoint()
         line = pending.popleft()
         item = _parse_line(line)
         if isinstance(item, Exception):
