@@ -16,6 +16,7 @@ POSIX only; `MCPCLIENT_NO_EARLY_SPAWN=1` turns it off.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import subprocess
@@ -134,6 +135,11 @@ class EarlyServer:
         timer = threading.Timer(ADOPT_WINDOW, self.discard)
         timer.daemon = True
         timer.start()
+        if "jsonschema" not in sys.modules:
+            # The SDK imports jsonschema on the first call to a tool with an output schema (~0.3 s),
+            # on the loop thread. Importing it now, while the client waits for the server to boot,
+            # takes it off the path to the first result.
+            threading.Thread(target=_import_quietly, args=("jsonschema",), daemon=True).start()
         return True
 
     def _claim(self) -> subprocess.Popen[bytes] | None:
@@ -166,6 +172,11 @@ class EarlyServer:
         self._state = "discarded"
         _close_pipes(self.popen)
         self.popen.returncode = 0  # not this process's child: never wait for it
+
+
+def _import_quietly(module: str) -> None:
+    with contextlib.suppress(Exception):
+        importlib.import_module(module)
 
 
 def _close_pipes(popen: subprocess.Popen[bytes]) -> None:
