@@ -72,3 +72,19 @@ def test_sync_client_calls_and_progress_go_straight_to_the_backend(config: dict[
         # Listing still goes through the combined view, names prefixed.
         assert {"time_add", "caps_client_capabilities"} <= {tool.name for tool in client.list_tools()}
     client.close()
+
+
+@pytest.mark.anyio
+async def test_resources_and_prompts_go_straight_to_the_backend(config: dict[str, Any]) -> None:
+    async with Client(config) as client:
+        greeting = await client.read_resource("data://time/greeting")
+        assert [(str(c.uri), c.text) for c in greeting] == [("data://time/greeting", "hello world")]  # type: ignore[union-attr]
+        prompt = await client.get_prompt("time_summarize", {"text": "long text", "max_words": 10, "style": ["brief"]})
+        assert prompt.messages[0].content.text.startswith("Summarize in at most 10 words (brief):")  # type: ignore[union-attr]
+        # A backend's failure names that backend, not the combined client.
+        with pytest.raises(ProtocolError) as missing:
+            await client.read_resource("data://time/no-such-resource")
+        assert missing.value.server == "time" and "'time'" in str(missing.value)
+        with pytest.raises(ProtocolError, match="names none of the servers"):
+            await client.read_resource("data://nowhere/greeting")
+    await client.close()
