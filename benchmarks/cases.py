@@ -1002,7 +1002,7 @@ def case_multi_server(cfg: Config) -> list[Table]:
     t.check("MCPConfig (2 servers): a call ≤ 1.15× a direct call", "SyncClient, direct", 1.15)
     t.notes.append(
         "‘through the proxy’ forces every call through the in-process proxy server (what every call did before "
-        "calls were routed to the backend client directly); listings, resources and prompts still take that path."
+        "calls were routed to the backend client directly)."
     )
     tables.append(t)
 
