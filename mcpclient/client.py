@@ -549,10 +549,6 @@ class Client:
         """Read a resource: its text and blob contents (`task=True`: a `ResourceTask`, see `call_tool`)."""
         if task:
             return await _tasks.start_resource_task(self._session, uri, timeout=timeout, task_id=task_id, ttl=ttl)
-        if (router := self._router()) is not None:  # several servers: read from the backend directly
-            contents = await router.read_resource(uri, seconds(timeout) if timeout is not None else self.timeout)
-            if contents is not None:
-                return ResourceContentsList(contents)
         return ResourceContentsList((await self.read_resource_mcp(uri, timeout=timeout)).contents)
 
     async def list_prompts_mcp(self, *, cursor: str | None = None, timeout: Timeout = None) -> types.ListPromptsResult:

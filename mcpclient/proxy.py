@@ -168,12 +168,12 @@ async def _close_quietly(client: Client) -> None:
 
 
 class Router:
-    """Routes a prefixed tool or prompt name, or resource URI, to its backend `Client`, skipping the proxy (SPEC §5).
+    """Routes a prefixed tool or prompt name to its backend `Client`, skipping the proxy (SPEC §5).
 
     Going through the in-process proxy costs a second SDK client and server per call (every
     request and result validated and serialised once more); a direct call costs what a
     call to that server costs. Only names that belong to a connected backend are routed;
-    anything else (unknown names, skipped servers, tasks, completions) goes through the proxy,
+    anything else (unknown names, skipped servers, tasks, resources, completions) goes through the proxy,
     which answers with its errors.
     """
 
@@ -202,15 +202,6 @@ class Router:
     def prompt(self, name: str) -> tuple[Client, str] | None:
         """`(backend client, the prompt's own name)` for `{server}_{prompt}`, or None."""
         return self._name(name, self._proxy._prompts)
-
-    async def read_resource(self, uri: str, timeout: float | None) -> list[Any] | None:
-        """The contents of `scheme://{server}/path` read from that backend (URIs prefixed); None if no backend."""
-        split = split_uri(uri)
-        client = self._proxy.backends.get(split[0]) if split is not None else None
-        if split is None or client is None:
-            return None
-        contents = await client.read_resource(split[1], timeout=timeout)
-        return [c.model_copy(update={"uri": prefix_uri(split[0], str(c.uri))}) for c in contents]
 
     async def list_tools(self) -> list[types.Tool]:
         """Every backend's tools, prefixed, fetched concurrently (a failing backend raises its own error)."""

@@ -75,16 +75,17 @@ def test_sync_client_calls_and_progress_go_straight_to_the_backend(config: dict[
 
 
 @pytest.mark.anyio
-async def test_resources_and_prompts_go_straight_to_the_backend(config: dict[str, Any]) -> None:
+async def test_prompts_go_straight_to_the_backend_and_resources_through_the_proxy(config: dict[str, Any]) -> None:
     async with Client(config) as client:
-        greeting = await client.read_resource("data://time/greeting")
-        assert [(str(c.uri), c.text) for c in greeting] == [("data://time/greeting", "hello world")]  # type: ignore[union-attr]
         prompt = await client.get_prompt("time_summarize", {"text": "long text", "max_words": 10, "style": ["brief"]})
         assert prompt.messages[0].content.text.startswith("Summarize in at most 10 words (brief):")  # type: ignore[union-attr]
-        # A backend's failure names that backend, not the combined client.
+        with pytest.raises(ProtocolError) as missing_prompt:
+            await client.get_prompt("time_no_such_prompt")
+        assert missing_prompt.value.server == "time" and "'time'" in str(missing_prompt.value)
+        greeting = await client.read_resource("data://time/greeting")
+        assert [(str(c.uri), c.text) for c in greeting] == [("data://time/greeting", "hello world")]  # type: ignore[union-attr]
+        # Resource reads are relayed by the proxy: its error names the backend in the message.
         with pytest.raises(ProtocolError) as missing:
             await client.read_resource("data://time/no-such-resource")
-        assert missing.value.server == "time" and "'time'" in str(missing.value)
-        with pytest.raises(ProtocolError, match="names none of the servers"):
-            await client.read_resource("data://nowhere/greeting")
+        assert missing.value.message.startswith("server 'time': ")
     await client.close()
