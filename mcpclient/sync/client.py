@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast, overload
 
-from ..client import Client, Mode, Timeout
+from .._early import EarlyServer
 from ..handlers.elicitation import ElicitationHandler
 from ..handlers.logging import LogHandler
 from ..handlers.message import MessageHandler, MessageHandlerFn
@@ -27,17 +27,18 @@ from ..handlers.roots import RootsHandler, RootsList
 from ..handlers.sampling import SamplingHandler
 from ..results import CallToolResult
 from . import _exit  # noqa: F401 - registers the prompt exit after an uncaught Ctrl-C
-from .aio import AsyncBridge
-from .dispatch import Dispatcher
-from .events import BlockingEventStream
-from .loop import LoopThread
-from .tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 
 if TYPE_CHECKING:
     import mcp
     from mcp import types
 
+    from ..client import Client, Mode, Timeout
     from ..skills import LoadedSkill, Skill, SkillsListResult
+    from .aio import AsyncBridge
+    from .dispatch import Dispatcher
+    from .events import BlockingEventStream
+    from .loop import LoopThread
+    from .tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 
 __all__ = ["SyncClient"]
 
@@ -82,6 +83,10 @@ class SyncClient:
     ) -> None:
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        # A script's server starts first, and boots while the engine (the mcp SDK) is imported.
+        early = EarlyServer.start(source, transport_options)
+        self._early_discard = weakref.finalize(self, early.discard) if early is not None else None
+        _import_engine()
         provisional = name or "server"
         self._dispatch = Dispatcher(provisional)
         self._progress_handler = progress_handler
@@ -103,6 +108,8 @@ class SyncClient:
             lazy_connect=True,
             **transport_options,
         )
+        if early is not None:
+            early.offer_to(self._client.transport)
         self._loop: LoopThread | None = None
         _live.add(self)
 
@@ -120,6 +127,8 @@ class SyncClient:
     @property
     def aio(self) -> AsyncBridge:
         """This client's operations as awaitables for another event loop: `await client.aio.call_tool(...)`."""
+        from .aio import AsyncBridge
+
         return AsyncBridge(self)
 
     def _portal(self) -> LoopThread:
@@ -171,6 +180,8 @@ class SyncClient:
 
     def close(self) -> None:
         """End the session, the server and the loop thread. Idempotent; the client may be used again."""
+        if (discard := getattr(self, "_early_discard", None)) is not None:
+            discard()  # a server started early and never adopted (no-op once a connection took it)
         with self._lock:
             loop, self._loop = self._loop, None
             if loop is None or self._pid != os.getpid():
@@ -577,6 +588,16 @@ class SyncClient:
         return self._call(self._client.read_skill_file, skill, path, timeout=timeout)
 
     # ---------------------------------------------------------------- end of skills
+
+
+def _import_engine() -> None:
+    """Import the engine (the mcp SDK, the slow part of start-up) on first construction, not at import."""
+    global Client, Dispatcher, BlockingEventStream, LoopThread, SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
+    from ..client import Client
+    from .dispatch import Dispatcher
+    from .events import BlockingEventStream
+    from .loop import LoopThread
+    from .tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 
 
 def _plain_message_handler(handler: Any) -> Any:
