@@ -1,6 +1,8 @@
 # ruff: noqa: RUF001, RUF003 - the tables use × and – on purpose
 """Run the benchmarks: `python -m benchmarks [--quick] [--only CASE,...] [--markdown FILE] [--json FILE]`.
 
+`python -m benchmarks --compare A.json B.json` puts two saved runs side by side.
+
 Prints one table per case (median over interleaved rounds, spread, per-round ratios) and a
 summary of the performance targets. `--quick` (< 2 minutes) is meant for CI; the full run
 takes several minutes. See docs/performance.md for what the numbers mean.
@@ -132,7 +134,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the tables as Markdown to this file")
     parser.add_argument("--json", type=Path, help="also write the raw samples as JSON to this file")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("A.json", "B.json"),
+        help="print two saved runs (--json) side by side with the ratio B÷A per row, and exit",
+    )
     args = parser.parse_args(argv)
+    if args.compare:
+        from .compare import compare
+
+        print(compare(*args.compare, markdown=args.markdown is not None))
+        return 0
 
     default = QUICK_CASES if args.quick else list(CASES)
     names = default if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
@@ -185,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             t.key: {
                 "title": t.title,
                 "unit": t.unit,
+                "lower_is_better": t.lower_is_better,
                 "rows": {n: {"samples": r.samples, "skipped": r.skipped} for n, r in t.results.items()},
                 "checks": [
                     {"what": c.what, "value": c.value, "min": c.lo, "max": c.hi, "limit": c.limit, "ok": c.ok}

@@ -266,6 +266,13 @@ def case_call_http(cfg: Config) -> list[Table]:
             rounds=cfg.slow_rounds,
             modern_server=True,
         )
+    t.check("Streamable HTTP, MCPServer: SyncClient ≤ 1.10× raw ClientSession", "raw ClientSession", 1.10)
+    t.check(
+        "Streamable HTTP, MCPServer, both on the legacy protocol: SyncClient(mode=legacy) ≤ 1.10× raw ClientSession",
+        "raw ClientSession",
+        1.10,
+        base_row="SyncClient (mode=legacy)",
+    )
     return [t]
 
 
@@ -949,6 +956,96 @@ def case_memory(cfg: Config) -> list[Table]:
     return [t]
 
 
+# ------------------------------------------------------------------ many servers as one
+
+
+def case_multi_server(cfg: Config) -> list[Table]:
+    """An MCPConfig client over two stdio servers vs a direct client to one of them (minimal servers)."""
+
+    def config(tools: int) -> dict[str, Any]:
+        args = [str(ap.FAST_SERVER), *(["--tools", str(tools)] if tools else [])]
+        entry = {"command": sys.executable, "args": args}
+        return {"mcpServers": {"a": entry, "b": dict(entry)}}
+
+    def sync(name: str, source: Any, op: ap.Op, *, proxy_only: bool = False, **options: Any) -> SyncApproach:
+        def setup() -> tuple[Callable[[], Any], Callable[[], None]]:
+            from mcpclient import SyncClient
+
+            client = SyncClient(source, **options)
+            client.connect()
+            if proxy_only:  # the path every call took before calls were routed to the backend directly
+                client.async_client._router = lambda: None  # type: ignore[method-assign]
+            if op.kind == "list_tools":
+                return client.list_tools, client.close
+            return (lambda: client.call_tool(op.tool, op.arguments)), client.close
+
+        return SyncApproach(name, setup)
+
+    tables = []
+    echo, routed = ap.Op(), ap.Op(tool="a_echo")
+    rows: list[Approach] = [
+        sync("SyncClient, direct", str(ap.FAST_SERVER), echo),
+        sync("SyncClient, MCPConfig with 2 servers", config(0), routed),
+        sync("SyncClient, MCPConfig, through the proxy", config(0), routed, proxy_only=True),
+    ]
+    n = cfg.n(300, 150)
+    _log(f"  multi-server: {len(rows)} approaches × {cfg.rounds} rounds × {n} calls")
+    results = interleave(rows, rounds=cfg.rounds, measure=_per_call(n), warmup=_warm(min(n, 100)), log=_log)
+    t = Table(
+        "multi-server",
+        f"call_tool(echo): an MCPConfig client (2 stdio servers) vs a direct client — µs per call "
+        f"({cfg.rounds} rounds × {n} calls)",
+        "µs",
+        results,
+        baseline="SyncClient, MCPConfig with 2 servers",
+        ratio_label="MCPConfig ÷ row",
+    )
+    t.check("MCPConfig (2 servers): a call ≤ 1.15× a direct call", "SyncClient, direct", 1.15)
+    t.notes.append(
+        "‘through the proxy’ forces every call through the in-process proxy server (what every call did before "
+        "calls were routed to the backend client directly)."
+    )
+    tables.append(t)
+
+    tools = 200
+    rows = [
+        sync(
+            "SyncClient, direct (1 server)", ap.FAST_SERVER.as_posix(), ap.Op.list_tools(), args=["--tools", str(tools)]
+        ),
+        sync("SyncClient, MCPConfig with 2 servers", config(tools), ap.Op.list_tools()),
+    ]
+    n = cfg.n(20, 8)
+    _log(f"  multi-server list_tools: {len(rows)} approaches × {cfg.slow_rounds} rounds × {n}")
+    results = interleave(rows, rounds=cfg.slow_rounds, measure=_per_call(n, 1e3), warmup=_warm(2), log=_log)
+    t = Table(
+        "multi-server-list",
+        f"list_tools, {tools} tools per server: MCPConfig over 2 servers vs one server — ms "
+        f"({cfg.slow_rounds} rounds × {n})",
+        "ms",
+        results,
+        baseline="SyncClient, MCPConfig with 2 servers",
+        ratio_label="MCPConfig ÷ row",
+    )
+    t.notes.append(
+        "The config lists both servers concurrently and returns twice the tools; on 2 CPUs the client's own "
+        "parsing of both listings is what remains above one server's time."
+    )
+    tables.append(t)
+    return tables
+
+
+def _cold_start(cfg: Config) -> list[Table]:
+    from .coldstart import case_cold_start
+
+    return case_cold_start(cfg)
+
+
+def _notifications(cfg: Config) -> list[Table]:
+    from .notify import case_notifications
+
+    return case_notifications(cfg)
+
+
 CASES: dict[str, Case] = {
     "hop": case_hop,
     "anatomy": case_anatomy,
@@ -965,6 +1062,9 @@ CASES: dict[str, Case] = {
     "import": case_import,
     "memory": case_memory,
     "cli": case_cli,
+    "cold-start": _cold_start,
+    "notifications": _notifications,
+    "multi-server": case_multi_server,
     "distributed": _distributed.case_distributed,
 }
 
@@ -979,6 +1079,8 @@ QUICK_CASES = [
     "asyncio-run",
     "import",
     "memory",
+    "cold-start",
+    "multi-server",
 ]
 
 __all__ = ["CASES", "QUICK_CASES", "Check", "Config", "Table"]

@@ -35,7 +35,7 @@ from typing import Any, cast
 
 from .errors import ArgumentError, ArgumentTypeError, ArgumentValueError
 
-__all__ = ["MAX_DEPTH", "prompt_arguments", "tool_arguments"]
+__all__ = ["MAX_DEPTH", "prompt_arguments", "request_meta", "tool_arguments"]
 
 MAX_DEPTH = 256
 """Deepest nesting sent (many JSON parsers, the Python SDK's among them, refuse much deeper input)."""
@@ -65,6 +65,15 @@ def prompt_arguments(name: object, arguments: object, *, server: str | None = No
         key: value if isinstance(original, str) else json.dumps(value, ensure_ascii=False, allow_nan=False)
         for (key, value), original in zip(values.items(), originals.values(), strict=True)
     }
+
+
+def request_meta(method: str, meta: object, *, server: str | None = None) -> dict[str, Any] | None:
+    """A request's `_meta` checked and converted like arguments (path `meta[...]`)."""
+    if meta is None:
+        return None
+    if type(meta) is dict and _plain_dict(meta, 0):
+        return dict(meta)
+    return _Converter(method, None, server).top(meta, "meta")
 
 
 def _check_name(name: object, method: str, what: str, server: str | None) -> None:
@@ -106,14 +115,14 @@ class _Converter:
         self.server = server
         self.active: set[int] = set()  # containers on the current path (a cycle would never end)
 
-    def top(self, arguments: object) -> dict[str, Any]:
+    def top(self, arguments: object, path: str = "arguments") -> dict[str, Any]:
         if not isinstance(arguments, Mapping):
             raise self._error(
                 ArgumentTypeError,
-                "arguments",
-                f"must be a mapping (a dict of argument names to values), not {type(arguments).__name__}",
+                path,
+                f"must be a mapping (a dict of names to values), not {type(arguments).__name__}",
             )
-        result = self.convert(arguments, "arguments", 0)
+        result = self.convert(arguments, path, 0)
         assert isinstance(result, dict)
         return result
 

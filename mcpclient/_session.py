@@ -456,13 +456,16 @@ class Session:
 
     async def request(self, method: str, op: Callable[[mcp.Client], Awaitable[_T]], timeout: Timeout = None) -> _T:
         """Run one operation on the session with the timeout and error translation every call shares."""
-        sdk = await self._sdk_for(method)
+        st = self._state
+        sdk = st.sdk if st.sdk is not None and not st.broken and st.nesting > 0 else None
+        if sdk is None and st.nesting == 0:
+            sdk = await self._sdk_for(method)  # a first (lazy) connection: `init_timeout` bounds it
         limit = self.timeout_for(timeout)
         try:
             if limit is None:
-                return await op(sdk)
-            with anyio.fail_after(limit):
-                return await op(sdk)
+                return await op(sdk or await self._sdk_for(method))
+            with anyio.fail_after(limit):  # a reconnection is part of the call: within its deadline
+                return await op(sdk or await self._sdk_for(method))
         except MCPClientError:
             raise
         except Exception as exc:  # translated to the typed error tree, original chained

@@ -60,12 +60,17 @@ from mcp.shared.auth import (
 )
 from pydantic import AnyUrl, BaseModel, PrivateAttr, ValidationError
 
+from . import _dpop
+from ._dpop import DPoPKey
+
 __all__ = [
     "BearerAuth",
     "FileTokenStorage",
+    "JWTBearer",
     "OAuth",
     "OAuthCallbackError",
     "OAuthFlowError",
+    "MAX_AUTHORIZATION_ATTEMPTS",
     "default_cache_dir",
     "resolve_auth",
 ]
@@ -76,6 +81,12 @@ _CALLBACK_HOST = "127.0.0.1"
 _CALLBACK_PATH = "/callback"
 _MAX_REQUEST_HEAD = 16 * 1024
 _PREFLIGHT_TIMEOUT = 10.0
+
+#: Authorizations (browser visits) one ``OAuth`` makes in a row without the MCP server accepting
+#: a request in between; the next one raises instead (a server that keeps answering 401/403
+#: after each sign-in would otherwise loop forever).
+MAX_AUTHORIZATION_ATTEMPTS = 3
+_AS_METADATA_PATHS = ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration")
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,9 +227,17 @@ class FileTokenStorage:
     async def set_oauth_metadata(self, metadata: OAuthMetadata) -> None:
         self._update(oauth_metadata=metadata.model_dump(mode="json", exclude_none=True))
 
+    async def get_dpop(self) -> dict[str, Any] | None:
+        """The DPoP state kept with the tokens: ``{"key": <private JWK>, "bound": bool}``."""
+        value = self._read().get("dpop")
+        return value if isinstance(value, dict) else None
+
+    async def set_dpop(self, state: dict[str, Any] | None) -> None:
+        self._update(dpop=state)
+
     async def clear_client_info(self) -> None:
         """Forget the client registration (and the tokens issued to it)."""
-        self._update(client_info=None, tokens=None, token_expires_at=None)
+        self._update(client_info=None, tokens=None, token_expires_at=None, dpop=None)
 
     def clear(self) -> None:
         """Delete everything cached for this server (a "log out")."""
@@ -509,8 +528,10 @@ class _StorageWithMetadata:
     async def set_tokens(self, tokens: OAuthToken) -> None:
         await self.inner.set_tokens(tokens)
         metadata = self._owner.context.oauth_metadata
-        if metadata is not None and isinstance(self.inner, FileTokenStorage):
-            await self.inner.set_oauth_metadata(metadata)
+        if isinstance(self.inner, FileTokenStorage):
+            if metadata is not None:
+                await self.inner.set_oauth_metadata(metadata)
+            await self.inner.set_dpop(self._owner._dpop_state())
 
     async def get_client_info(self) -> OAuthClientInformationFull | None:
         return await self.inner.get_client_info()
@@ -543,6 +564,17 @@ class OAuth(OAuthClientProvider):
             helper thread, so it may block. The URL is printed on stderr too.
         timeout: Seconds to wait for the browser to come back to the callback.
         storage: Another ``TokenStorage`` instead of the file cache (``cache_dir`` is then unused).
+        dpop: Use DPoP (RFC 9449) sender-constrained tokens when the authorization server
+            advertises ``dpop_signing_alg_values_supported`` with an algorithm this client
+            signs (ES256). The key is kept with the cached tokens. ``False`` always asks for
+            bearer tokens.
+        client_metadata_url: An HTTPS URL where this client's metadata document is published
+            (OAuth Client ID Metadata Documents); used as the ``client_id`` instead of a dynamic
+            registration when the authorization server supports it.
+
+    A sign-in is attempted at most :data:`MAX_AUTHORIZATION_ATTEMPTS` times in a row without
+    the server accepting a request in between; a ``403 insufficient_scope`` challenge starts a
+    new sign-in that asks for the challenged scopes in addition to those already granted.
     """
 
     def __init__(
@@ -556,6 +588,8 @@ class OAuth(OAuthClientProvider):
         open_browser: Callable[[str], object] | None = None,
         timeout: float = 300.0,
         storage: TokenStorage | None = None,
+        dpop: bool = True,
+        client_metadata_url: str | None = None,
     ) -> None:
         if callback_port is not None and not 0 <= callback_port <= 65535:
             raise ValueError(f"callback_port must be between 0 and 65535, not {callback_port}")
@@ -582,8 +616,16 @@ class OAuth(OAuthClientProvider):
             storage=_StorageWithMetadata(self.token_storage, self),
             redirect_handler=self._redirect_handler,
             callback_handler=self._callback_handler,
+            client_metadata_url=client_metadata_url,
         )
         self._pending: _CallbackListener | None = None
+        self.dpop = bool(dpop)
+        self._dpop_key: DPoPKey | None = None
+        self._dpop_algorithms: list[str] | None = None  # from the authorization server's metadata
+        self._dpop_bound = False  # the current access token is DPoP-bound
+        self._dpop_nonces: dict[str, str] = {}  # origin -> latest server-provided nonce
+        self._authorizations = 0  # sign-ins since the server last accepted a request
+        self._check_registration: bool | None = None  # None: not decided yet
 
     def __repr__(self) -> str:
         return f"OAuth(server_url={_display_url(self.server_url)!r}, scopes={self.scopes!r})"
@@ -595,7 +637,11 @@ class OAuth(OAuthClientProvider):
     async def _initialize(self) -> None:
         await super()._initialize()
         storage = self.token_storage
+        if self._check_registration is None:
+            # Only a registration from an earlier run can have gone stale; one made now cannot.
+            self._check_registration = self.context.client_info is not None
         if isinstance(storage, FileTokenStorage):
+            await self._load_dpop(storage)
             if self.context.current_tokens is not None:
                 # The SDK keeps the expiry in memory only; without it a reloaded token counts as
                 # valid forever and an expired one ends in a 401 and a new browser flow.
@@ -642,12 +688,30 @@ class OAuth(OAuthClientProvider):
                     outgoing = await flow.__anext__()
                     first_answer = True
                     while True:
+                        is_token_request = self._is_token_request(outgoing)
+                        self._sign(outgoing, is_token_request)
                         response = yield outgoing
-                        if outgoing is request and first_answer:
-                            first_answer = False
-                            if response.status_code == 401 and not retried_401 and self._retry_after_401(request):
-                                retried_401 = restart = True
-                                break
+                        nonce = await self._note_nonce(response)
+                        if nonce is not None and self._signed(outgoing):
+                            self._sign(outgoing, is_token_request)  # once more, with the server's nonce
+                            response = yield outgoing
+                            await self._note_nonce(response)
+                        if is_token_request:
+                            response = await self._accept_token_response(response)
+                        elif outgoing.method == "GET" and outgoing.url.path.startswith(_AS_METADATA_PATHS):
+                            await self._note_as_metadata(response)
+                        if outgoing is request:
+                            if response.status_code < 400:
+                                self._authorizations = 0
+                            if first_answer:
+                                first_answer = False
+                                if (
+                                    response.status_code == 401
+                                    and not retried_401
+                                    and self._retry_after_401(request)
+                                ):
+                                    retried_401 = restart = True
+                                    break
                         outgoing = await flow.asend(response)
                 except StopAsyncIteration:
                     return
@@ -672,7 +736,8 @@ class OAuth(OAuthClientProvider):
         if tokens is None:
             return False
         sent = request.headers.get("Authorization", "")
-        if not secrets.compare_digest(sent.encode(), f"Bearer {tokens.access_token}".encode()):
+        scheme = "DPoP" if self._dpop_bound else "Bearer"
+        if not secrets.compare_digest(sent.encode(), f"{scheme} {tokens.access_token}".encode()):
             request.headers.pop("Authorization", None)
             return bool(sent) and self.context.is_token_valid()
         if not self.context.can_refresh_token():
@@ -682,6 +747,7 @@ class OAuth(OAuthClientProvider):
         return True
 
     async def _forget_registration(self) -> None:
+        self._check_registration = False
         self.context.client_info = None
         self.context.clear_tokens()
         if isinstance(self.token_storage, FileTokenStorage):
@@ -700,6 +766,11 @@ class OAuth(OAuthClientProvider):
         port = urlsplit(redirect_uri).port
         if not state or not port:
             raise OAuthFlowError("The authorization URL carries no state or no loopback redirect_uri")
+        if self._authorizations >= MAX_AUTHORIZATION_ATTEMPTS:
+            raise OAuthFlowError(
+                f"Gave up authorizing access to {_display_url(self.server_url)} after "
+                f"{MAX_AUTHORIZATION_ATTEMPTS} sign-ins in a row that the server did not accept"
+            )
         await self._close_pending()
         try:
             self._pending = await _CallbackListener.open(port, state, redirect_uri)
@@ -713,7 +784,10 @@ class OAuth(OAuthClientProvider):
             raise _NeedsRegistration(
                 f"Cannot listen for the OAuth callback on {_CALLBACK_HOST}:{port}: {reason}"
             ) from None
-        await self._preflight(authorization_url)
+        if self._check_registration:
+            self._check_registration = False
+            await self._preflight(authorization_url)
+        self._authorizations += 1
         self._announce(authorization_url)
         threading.Thread(
             target=self._launch_browser, args=(authorization_url,), name="mcpclient-oauth-browser", daemon=True
@@ -729,10 +803,12 @@ class OAuth(OAuthClientProvider):
             await self._close_pending()
 
     async def _preflight(self, authorization_url: str) -> None:
-        """Ask the authorization endpoint before sending a person there. An authorization server
-        answers an unknown ``client_id`` or an unregistered ``redirect_uri`` with an error page of
-        its own instead of a redirect (RFC 6749 4.1.2.1): the cached registration is stale, so
-        register again rather than strand the user on that page."""
+        """Ask the authorization endpoint before sending a person there with a registration
+        cached by an earlier run (once per ``OAuth``; a fresh registration is not checked, so the
+        authorization server normally sees each sign-in once). An authorization server answers
+        an unknown ``client_id`` or an unregistered ``redirect_uri`` with an error page of its own
+        instead of a redirect (RFC 6749 4.1.2.1): the cached registration is stale, so register
+        again rather than strand the user on that page."""
         try:
             async with httpx2.AsyncClient(timeout=_PREFLIGHT_TIMEOUT) as client:
                 response = await client.get(authorization_url, follow_redirects=False)
@@ -768,3 +844,221 @@ class OAuth(OAuthClientProvider):
             self._open_browser(authorization_url)
         except Exception as exc:
             logger.warning("Could not open a browser (%s); open the printed URL by hand", type(exc).__name__)
+
+    # -- DPoP (RFC 9449) ---------------------------------------------------------------------
+
+    def _is_token_request(self, outgoing: httpx2.Request) -> bool:
+        return outgoing.method == "POST" and _dpop.htu(outgoing.url) == _dpop.htu(self._get_token_endpoint())
+
+    def _dpop_wanted(self) -> bool:
+        """Whether to ask for a DPoP-bound token: enabled and the authorization server signs up."""
+        if not self.dpop:
+            return False
+        if self._dpop_algorithms is None:
+            return self._dpop_key is not None  # a key cached with earlier tokens: keep using it
+        return any(alg in self._dpop_algorithms for alg in _dpop.SUPPORTED_ALGORITHMS)
+
+    def _sign(self, outgoing: httpx2.Request, is_token_request: bool) -> None:
+        """Add a fresh proof: to a token request when DPoP is wanted, and to a request carrying
+        a DPoP-bound access token (whose ``Authorization`` scheme becomes ``DPoP``)."""
+        nonce = self._dpop_nonces.get(_dpop.origin(outgoing.url))
+        if is_token_request:
+            if self._dpop_wanted():
+                if self._dpop_key is None:
+                    self._dpop_key = _dpop.DPoPKey.generate()
+                outgoing.headers["DPoP"] = self._dpop_key.proof("POST", outgoing.url, nonce=nonce)
+            else:
+                outgoing.headers.pop("DPoP", None)
+            return
+        tokens = self.context.current_tokens
+        if not self._dpop_bound or self._dpop_key is None or tokens is None:
+            return
+        sent = outgoing.headers.get("Authorization", "")
+        scheme, _, token = sent.partition(" ")
+        if scheme.lower() not in ("bearer", "dpop") or token != tokens.access_token:
+            return
+        outgoing.headers["Authorization"] = f"DPoP {token}"
+        outgoing.headers["DPoP"] = self._dpop_key.proof(outgoing.method, outgoing.url, access_token=token, nonce=nonce)
+
+    @staticmethod
+    def _signed(outgoing: httpx2.Request) -> bool:
+        return "DPoP" in outgoing.headers
+
+    async def _note_nonce(self, response: httpx2.Response) -> str | None:
+        """Remember a server-provided nonce; return it when the response is a ``use_dpop_nonce``
+        challenge (the request is then sent once more with it)."""
+        nonce = response.headers.get("DPoP-Nonce")
+        if nonce:
+            self._dpop_nonces[_dpop.origin(response.request.url)] = nonce
+            if response.status_code == 400:
+                await response.aread()
+        return _dpop.nonce_challenge(response)
+
+    async def _note_as_metadata(self, response: httpx2.Response) -> None:
+        if response.status_code != 200:
+            return
+        await response.aread()
+        with contextlib.suppress(ValueError):
+            body = response.json()
+            if isinstance(body, dict):
+                algorithms = body.get("dpop_signing_alg_values_supported")
+                self._dpop_algorithms = [str(a) for a in algorithms] if isinstance(algorithms, list) else []
+
+    async def _accept_token_response(self, response: httpx2.Response) -> httpx2.Response:
+        """Note whether the new token is DPoP-bound; the SDK's token model knows only
+        ``token_type: Bearer``, so it gets the response with that type."""
+        if response.status_code not in (200, 201):
+            return response
+        await response.aread()
+        try:
+            body = response.json()
+        except ValueError:
+            return response
+        if not isinstance(body, dict):
+            return response
+        token_type = str(body.get("token_type", ""))
+        self._dpop_bound = token_type.lower() == "dpop"
+        if not self._dpop_bound:
+            return response
+        body["token_type"] = "Bearer"
+        return httpx2.Response(
+            response.status_code,
+            headers={"Content-Type": "application/json"},
+            content=json.dumps(body).encode(),
+            request=response.request,
+        )
+
+    def _dpop_state(self) -> dict[str, Any] | None:
+        if self._dpop_key is None:
+            return None
+        return {"key": self._dpop_key.to_jwk(), "bound": self._dpop_bound}
+
+    async def _load_dpop(self, storage: FileTokenStorage) -> None:
+        if self._dpop_key is not None:
+            return
+        state = await storage.get_dpop()
+        if not state or not isinstance(state.get("key"), dict):
+            return
+        try:
+            self._dpop_key = _dpop.DPoPKey.from_jwk(state["key"])
+        except (ValueError, KeyError, TypeError):
+            logger.warning("Ignoring the invalid DPoP key in the OAuth token cache %s", storage.path)
+            return
+        self._dpop_bound = bool(state.get("bound")) and self.context.current_tokens is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Workload identity: RFC 7523 JWT-bearer grant (MCP SEP-1933)
+# --------------------------------------------------------------------------------------------
+
+_JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+class _MemoryStorage:
+    """The SDK's ``TokenStorage`` in memory (a workload gets a fresh assertion each run anyway)."""
+
+    def __init__(self) -> None:
+        self._tokens: OAuthToken | None = None
+        self._client_info: OAuthClientInformationFull | None = None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self._tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self._tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self._client_info
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self._client_info = client_info
+
+
+class JWTBearer(OAuthClientProvider):
+    """Workload identity federation: exchange a JWT the workload was given (by its platform,
+    e.g. a Kubernetes service-account token or a cloud identity token) for an access token with
+    the RFC 7523 ``urn:ietf:params:oauth:grant-type:jwt-bearer`` grant, as a public client.
+
+    Discovery (protected resource and authorization server metadata) is the SDK's. No browser,
+    no registration, and no other grant: a rejected assertion is an error, never a fallback.
+
+    Args:
+        server_url: The MCP endpoint.
+        assertion: The JWT, or a callable returning a fresh one (called, in a worker thread,
+            for each token request, so a rotated token file is re-read).
+        client_id: The client identifier the authorization server knows this workload by.
+        scopes: Scopes to request (a list or a space-separated string).
+        issuer: The authorization server's issuer; when given, only that server (of those the
+            MCP server advertises) receives the assertion.
+        storage: Where tokens are kept (default: in memory).
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        assertion: str | Callable[[], str],
+        *,
+        client_id: str,
+        scopes: str | list[str] | None = None,
+        issuer: str | None = None,
+        storage: TokenStorage | None = None,
+    ) -> None:
+        if not (isinstance(assertion, str) and assertion.strip()) and not callable(assertion):
+            raise TypeError("assertion must be a non-empty JWT string or a callable returning one")
+        if not client_id:
+            raise ValueError("client_id must not be empty")
+        self.server_url = server_url
+        self.client_id = client_id
+        self.issuer = issuer
+        self._assertion = assertion
+        scope = _scope_string(scopes)
+        metadata = OAuthClientMetadata(
+            redirect_uris=None, grant_types=[_JWT_BEARER_GRANT], token_endpoint_auth_method="none", scope=scope
+        )
+        super().__init__(server_url, metadata, storage if storage is not None else _MemoryStorage(), None, None)
+        self._client_info = OAuthClientInformationFull(
+            redirect_uris=None,
+            client_id=client_id,
+            grant_types=[_JWT_BEARER_GRANT],
+            token_endpoint_auth_method="none",
+            scope=scope,
+        )
+
+    def __repr__(self) -> str:
+        return f"JWTBearer(server_url={_display_url(self.server_url)!r}, client_id={self.client_id!r})"
+
+    __str__ = __repr__
+
+    async def _initialize(self) -> None:
+        self.context.current_tokens = await self.context.storage.get_tokens()
+        self.context.client_info = self._client_info
+        self._initialized = True
+
+    def _select_authorization_server(self, advertised: list[str]) -> str:
+        if self.issuer is not None:
+            for server in advertised:
+                if issuers_match(server, self.issuer):
+                    return server
+            raise OAuthFlowError(f"The MCP server does not name the configured authorization server {self.issuer}")
+        return advertised[0]
+
+    async def _current_assertion(self) -> str:
+        if isinstance(self._assertion, str):
+            return self._assertion.strip()
+        value = await anyio.to_thread.run_sync(self._assertion)
+        if not isinstance(value, str) or not value.strip():
+            raise OAuthFlowError("The JWT-bearer assertion callable returned no token")
+        return value.strip()
+
+    async def _perform_authorization(self) -> httpx2.Request:
+        data: dict[str, str] = {
+            "grant_type": _JWT_BEARER_GRANT,
+            "assertion": await self._current_assertion(),
+            "client_id": self.client_id,
+        }
+        if self.context.should_include_resource_param(self.context.protocol_version):
+            data["resource"] = self.context.get_resource_url()
+        if self.context.client_metadata.scope:
+            data["scope"] = self.context.client_metadata.scope
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        return httpx2.Request("POST", self._get_token_endpoint(), data=data, headers=headers)

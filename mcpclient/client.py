@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
+from . import skills as _skills
 from . import subscriptions as _subscriptions
 from . import tasks as _tasks
-from ._arguments import prompt_arguments, tool_arguments
+from ._arguments import prompt_arguments, request_meta, tool_arguments
 from ._session import SdkCallbacks, Session, Timeout, all_pages, describe, seconds
 from .handlers.context import HandlerContext, call_handler
 from .handlers.elicitation import ElicitationHandler, response_type_for, to_elicit_result
@@ -95,6 +96,8 @@ class Client:
         self._log_handler: LogHandler = log_handler or default_log_handler
         self._progress_handler: ProgressHandler = progress_handler or default_progress_handler
         self._message_handler = message_handler
+        if hasattr(transport, "client_features"):  # a multi-server config offers its backends what we handle
+            transport.client_features = self._features
         self._session = Session(
             transport,
             name=name or transport.name,
@@ -149,8 +152,11 @@ class Client:
         session = self._session
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
+        transport = session.transport.fresh()
+        if hasattr(transport, "client_features"):
+            transport.client_features = clone._features
         clone._session = Session(
-            session.transport.fresh(),
+            transport,
             name=session.name,
             callbacks=clone._sdk_callbacks,
             wants_messages=lambda: clone._message_handler is not None,
@@ -341,6 +347,8 @@ class Client:
 
     async def list_tools(self, *, timeout: Timeout = None) -> list[types.Tool]:
         """All tools, following every page."""
+        if (router := self._router()) is not None:  # several servers: their listings merged, concurrently
+            return ToolList(await router.list_tools())
         return ToolList(await all_pages(self._tools_page, "tools", timeout))
 
     # `all_pages` fetchers: (cursor, timeout) → one raw page.
@@ -367,6 +375,7 @@ class Client:
     ) -> types.CallToolResult:
         """Call a tool and return the raw `mcp.types.CallToolResult` (errors are not raised)."""
         args = tool_arguments(name, arguments, server=self.name)  # ArgumentError before anything is sent
+        meta = request_meta(f"tools/call {name!r}", meta, server=self.name)
         return await self._session.request(
             f"tools/call {name!r}",
             lambda sdk: sdk.call_tool(
@@ -446,8 +455,25 @@ class Client:
                 self._session, name, arguments, timeout=timeout, raise_on_error=raise_on_error, meta=meta,
                 task_id=task_id, ttl=ttl,
             )  # fmt: skip
+        if (router := self._router()) is not None and (route := router.tool(name)) is not None:
+            # Several servers as one: straight to the backend, not through the in-process proxy.
+            backend: Client = route[0]
+            tool, progress = route[1], self._progress_callback(progress_handler)
+            progress = router.progress(backend.name, progress) if progress else None
+            timeout = timeout if timeout is not None else self.timeout
+            return await backend.call_tool(tool, arguments, timeout=timeout, progress_handler=progress,
+                                           raise_on_error=raise_on_error, meta=meta)  # fmt: skip
         raw = await self.call_tool_mcp(name, arguments, timeout=timeout, progress_handler=progress_handler, meta=meta)
         return await self._session.tool_result(name, raw, raise_on_error, timeout)
+
+    def _router(self) -> Any:
+        """The `proxy.Router` of an MCPConfig transport fronting several connected servers, else None."""
+        return getattr(self.transport, "router", None) if self._session.is_connected() else None
+
+    def _features(self) -> frozenset[str]:
+        """Which server-initiated requests this client handles (what a config offers its backends)."""
+        configured = {"sampling": self._sampling_handler, "elicitation": self._elicitation_handler}
+        return frozenset([k for k, v in configured.items() if v] + (["roots"] if self._roots is not None else []))
 
     async def list_resources_mcp(
         self, *, cursor: str | None = None, timeout: Timeout = None
@@ -603,6 +629,10 @@ class Client:
             return await _tasks.start_prompt_task(
                 self._session, name, args, timeout=timeout, task_id=task_id, ttl=ttl
             )
+        if (router := self._router()) is not None and (route := router.prompt(name)) is not None:
+            backend: Client = route[0]  # several servers: straight to the backend
+            timeout = timeout if timeout is not None else self.timeout
+            return await backend.get_prompt_mcp(route[1], arguments, timeout=timeout)
         return await self.get_prompt_mcp(name, arguments, timeout=timeout)
 
     async def complete_mcp(
@@ -720,6 +750,34 @@ class Client:
     async def cancel_task(self, task_id: str, *, timeout: Timeout = None) -> types.CancelTaskResult:
         """Cancel a task (`tasks/cancel`); its new status."""
         return await _tasks.cancel_task(self._session, task_id, timeout)
+
+    # ---------------------------------------------------------------- skills (SEP-2640; logic in skills.py)
+
+    async def list_skills(self, *, timeout: Timeout = None) -> list[_skills.Skill]:
+        """The server's skills (`skills/list`, all pages); no skill file is read."""
+        return await _skills.list_skills(self._session, timeout=timeout)
+
+    async def list_skills_mcp(
+        self, *, cursor: str | None = None, timeout: Timeout = None
+    ) -> _skills.SkillsListResult:
+        """One page of `skills/list`; the raw result."""
+        return await _skills.list_skills_mcp(self._session, cursor=cursor, timeout=timeout)
+
+    async def get_skill(self, uri: str, *, timeout: Timeout = None) -> _skills.Skill:
+        """One skill's entry by its `SKILL.md` URI (`skills/get`)."""
+        return await _skills.get_skill(self._session, uri, timeout=timeout)
+
+    async def load_skill(self, skill: str | _skills.Skill, *, timeout: Timeout = None) -> _skills.LoadedSkill:
+        """Read a skill's `SKILL.md` and verify it against its listing (`SkillVerificationError` if not)."""
+        return await _skills.load_skill(self._session, skill, timeout=timeout)
+
+    async def read_skill_file(
+        self, skill: _skills.LoadedSkill | _skills.Skill, path: str, *, timeout: Timeout = None
+    ) -> bytes:
+        """A supporting file of a skill, verified against its listing."""
+        return await _skills.read_skill_file(self._session, skill, path, timeout=timeout)
+
+    # ---------------------------------------------------------------- end of skills
 
 
 def _origin(meta: Any, default: str) -> str:

@@ -32,7 +32,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
@@ -51,7 +51,7 @@ from pydantic import (
 
 from ._jsonc import strip_jsonc as _strip_jsonc
 from .errors import ConfigError, MCPClientError
-from .proxy import serve_all
+from .proxy import Router, serve_all
 from .transports.base import ClientTransport, SessionTarget
 from .transports.http import SSETransport, StreamableHttpTransport
 from .transports.stdio import StdioTransport
@@ -425,6 +425,9 @@ class MCPConfigTransport(ClientTransport):
         if not self.config.mcpServers:
             raise ConfigError("the config has no servers (expected an 'mcpServers' object with at least one entry)")
         self.continue_on_error = continue_on_error
+        #: Set by the client: which of "sampling", "elicitation", "roots" it handles (offered to the backends).
+        self.client_features: Callable[[], frozenset[str]] | None = None
+        self._router: Router | None = None
         #: Each server's own transport, in config order.
         self.transports: dict[str, ClientTransport] = self.config.transports()
         self._single = next(iter(self.transports.values())) if len(self.transports) == 1 else None
@@ -442,6 +445,7 @@ class MCPConfigTransport(ClientTransport):
 
     def _reset_state(self) -> None:
         super()._reset_state()
+        self._router = None
         self.transports = {server: transport.fresh() for server, transport in self.transports.items()}
         self._single = next(iter(self.transports.values())) if len(self.transports) == 1 else None
 
@@ -477,7 +481,27 @@ class MCPConfigTransport(ClientTransport):
 
     def _connect_all(self) -> contextlib.AbstractAsyncContextManager[Server[Any]]:
         timeouts = {server: entry.timeout for server, entry in self.config.mcpServers.items()}
-        return serve_all(self.name, self.transports, timeouts, continue_on_error=self.continue_on_error)
+        features = self.client_features() if self.client_features is not None else None
+        return serve_all(
+            self.name,
+            self.transports,
+            timeouts,
+            continue_on_error=self.continue_on_error,
+            features=features,
+            on_ready=self._set_router,
+        )
+
+    def _set_router(self, router: Router | None) -> None:
+        self._router = router
+
+    @property
+    def router(self) -> Router | None:
+        """While several servers are connected: routes calls and tool listings straight to the backends.
+
+        The engine uses it to skip the in-process proxy where it can (same results, errors naming
+        the backend, progress messages prefixed with its name as the proxy relays them).
+        """
+        return self._router
 
 
 _TAGS = frozenset({"stdio", "remote"})

@@ -21,6 +21,7 @@ The tree, so you know what to catch before reading any class:
     ├── TimeoutError                   a request or the connection timed out (also builtins.TimeoutError)
     ├── TasksNotSupportedError         the server/protocol has no tasks (also NotImplementedError)
     ├── TaskCancelledError             result() of a task that was cancelled
+    ├── SkillVerificationError         a skill file differs from its listing (digest, size, frontmatter)
     └── ConfigError                    an invalid MCPConfig entry, naming server and field (also ValueError)
 ```
 
@@ -51,6 +52,7 @@ __all__ = [
     "ProtocolError",
     "ServerNotFoundError",
     "ServerStartupError",
+    "SkillVerificationError",
     "TaskCancelledError",
     "TasksNotSupportedError",
     "TimeoutError",
@@ -237,6 +239,15 @@ class TaskCancelledError(MCPClientError):
     def __init__(self, message: str, *, task: Any, server: str | None = None) -> None:
         self.task = task
         super().__init__(message, server=server, method="tasks/result")
+
+
+class SkillVerificationError(MCPClientError):
+    """A skill file read from the server does not match the entry it was listed with (size,
+    ``sha256`` digest, frontmatter, or not listed at all); its content is not used. `uri` names it."""
+
+    def __init__(self, message: str, *, server: str | None = None, uri: str | None = None) -> None:
+        self.uri = uri
+        super().__init__(message, server=server, method=f"resources/read {uri!r}" if uri else "resources/read")
 
 
 # --- hostile servers and bad input (issue 14) ---------------------------------------------------

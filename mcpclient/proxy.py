@@ -34,7 +34,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from .handlers.context import HandlerContext
     from .handlers.logging import LogMessage
 
-__all__ = ["prefix_uri", "serve_all", "split_uri"]
+__all__ = ["Router", "prefix_uri", "serve_all", "split_uri"]
 
 logger = logging.getLogger("mcpclient.config")
 
@@ -94,11 +94,19 @@ async def serve_all(
     timeouts: Mapping[str, float | None],
     *,
     continue_on_error: bool,
+    features: Collection[str] | None = None,
+    on_ready: Callable[[Router | None], None] | None = None,
 ) -> AsyncIterator[Server[Any]]:
-    """Open a `Client` on every transport concurrently; yield the proxy over those that connected."""
+    """Open a `Client` on every transport concurrently; yield the proxy over those that connected.
+
+    `features`: which of `"sampling"`, `"elicitation"`, `"roots"` the client handles (the
+    backends are offered only those; None: all). `on_ready(router)` is called once the
+    backends are connected, and `on_ready(None)` when they close: the router lets the client
+    call a backend's tools directly instead of through the proxy.
+    """
     proxy = _Proxy(name, continue_on_error=continue_on_error)
     clients = {
-        server: proxy.backend_client(server, transport, timeouts.get(server))
+        server: proxy.backend_client(server, transport, timeouts.get(server), features)
         for server, transport in transports.items()
     }
     failures: dict[str, BaseException] = {}
@@ -128,8 +136,13 @@ async def serve_all(
             logger.warning("server %r failed to connect and is skipped: %s", server, failures[server])
         proxy.backends = {server: client for server, client in clients.items() if server not in failures}
         proxy.failed = {server: failures[server] for server in failed}
-        yield proxy.build_server()
+        server_object = proxy.build_server()
+        if on_ready is not None:
+            on_ready(Router(proxy))
+        yield server_object
     finally:
+        if on_ready is not None:
+            on_ready(None)
         with anyio.CancelScope(shield=True):
             async with anyio.create_task_group() as tg:
                 for client in clients.values():
@@ -152,6 +165,55 @@ async def _close_quietly(client: Client) -> None:
         await client.close()
     except Exception:
         logger.exception("closing server %r failed", client.name)
+
+
+class Router:
+    """Routes a prefixed tool or prompt name to its backend `Client`, skipping the proxy (SPEC §5).
+
+    Going through the in-process proxy costs a second SDK client and server per call (every
+    request and result validated and serialised once more); a direct call costs what a
+    call to that server costs. Only names that belong to a connected backend are routed;
+    anything else (unknown names, skipped servers, tasks, resources, completions) goes through the proxy,
+    which answers with its errors.
+    """
+
+    def __init__(self, proxy: _Proxy) -> None:
+        self._proxy = proxy
+
+    def tool(self, name: str) -> tuple[Client, str] | None:
+        """`(backend client, the tool's own name)` for `{server}_{tool}`, or None."""
+        return self._name(name, self._proxy._tools)
+
+    def _name(self, name: str, listed: Mapping[str, tuple[str, str]]) -> tuple[Client, str] | None:
+        proxy = self._proxy
+        known = listed.get(name)
+        if known is not None:
+            server, original = known
+        else:
+            for server in sorted(proxy.backends, key=len, reverse=True):
+                if name.startswith(f"{server}_") and len(name) > len(server) + 1:
+                    original = name[len(server) + 1 :]
+                    break
+            else:
+                return None
+        client = proxy.backends.get(server)
+        return (client, original) if client is not None else None
+
+    def prompt(self, name: str) -> tuple[Client, str] | None:
+        """`(backend client, the prompt's own name)` for `{server}_{prompt}`, or None."""
+        return self._name(name, self._proxy._prompts)
+
+    async def list_tools(self) -> list[types.Tool]:
+        """Every backend's tools, prefixed, fetched concurrently (a failing backend raises its own error)."""
+        return await self._proxy.tools_listing(relay_errors=False)
+
+    def progress(self, server: str, callback: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """`callback` with each message prefixed by the server's name, as the proxy relays progress."""
+
+        async def prefixed(progress: float, total: float | None = None, message: str | None = None) -> None:
+            await callback(progress, total, f"{server}: {message}" if message else server)
+
+        return prefixed
 
 
 class _ProxyServer(Server[Any]):
@@ -185,8 +247,11 @@ class _Proxy:
 
     # ---------------------------------------------------------------- set-up
 
-    def backend_client(self, server: str, transport: ClientTransport, timeout: float | None) -> Client:
-        """The engine for one backend, with handlers that relay to the front client."""
+    def backend_client(
+        self, server: str, transport: ClientTransport, timeout: float | None, features: Collection[str] | None = None
+    ) -> Client:
+        """The engine for one backend, with handlers that relay to the front client (only those it handles)."""
+
         async def sampling(messages: Any, params: types.CreateMessageRequestParams, context: HandlerContext) -> Any:
             result_type: type[types.CreateMessageResult] | type[types.CreateMessageResultWithTools] = (
                 types.CreateMessageResultWithTools
@@ -217,13 +282,18 @@ class _Proxy:
         async def on_message(message: Any) -> None:
             await self._on_backend_message(server, message)
 
+        def offered(feature: str) -> bool:
+            return features is None or feature in features
+
+        # A capability is advertised to a backend only when the client handles it, as a direct
+        # client does: servers list some tools only for clients that can sample, elicit, ...
         return Client(
             transport,
             name=server,
             timeout=timeout,
-            sampling_handler=sampling,
-            elicitation_handler=elicitation,
-            roots=roots,
+            sampling_handler=sampling if offered("sampling") else None,
+            elicitation_handler=elicitation if offered("elicitation") else None,
+            roots=roots if offered("roots") else None,
             log_handler=on_log,
             message_handler=on_message,
         )
@@ -323,8 +393,13 @@ class _Proxy:
         except MCPClientError as exc:
             raise _relay_error(server, exc) from exc
 
-    async def _gather(self, capability: str, fetch: Callable[[Client], Awaitable[list[_T]]]) -> list[tuple[str, _T]]:
-        """Every item of every backend offering `capability`, in config order, fetched concurrently."""
+    async def _gather(
+        self, capability: str, fetch: Callable[[Client], Awaitable[list[_T]]], *, relay_errors: bool = True
+    ) -> list[tuple[str, _T]]:
+        """Every item of every backend offering `capability`, in config order, fetched concurrently.
+
+        A backend's failure is raised as the proxy's JSON-RPC error (`relay_errors`) or as it is.
+        """
         results: dict[str, list[_T]] = {}
         errors: dict[str, MCPClientError] = {}
 
@@ -341,7 +416,7 @@ class _Proxy:
                     tg.start_soon(one, server, client)
         for server, error in errors.items():
             if not self.continue_on_error:
-                raise _relay_error(server, error)
+                raise _relay_error(server, error) if relay_errors else error
             logger.warning("server %r is left out of the %s list: %s", server, capability, error)
         return [(server, item) for server in self.backends for item in results.get(server, [])]
 
@@ -349,9 +424,14 @@ class _Proxy:
 
     async def _list_tools(self, ctx: _Ctx, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         self._remember(ctx)
+        return types.ListToolsResult(tools=await self.tools_listing())
+
+    async def tools_listing(self, *, relay_errors: bool = True) -> list[types.Tool]:
+        """The combined tool list (names prefixed); remembers which server each name belongs to."""
         tools: list[types.Tool] = []
         known: dict[str, tuple[str, str]] = {}
-        for server, tool in await self._gather("tools", lambda client: client.list_tools()):
+        listed = await self._gather("tools", lambda client: client.list_tools(), relay_errors=relay_errors)
+        for server, tool in listed:
             name = f"{server}_{tool.name}"
             known[name] = (server, tool.name)
             schema = tool.output_schema
@@ -359,7 +439,7 @@ class _Proxy:
                 schema = {**schema, "title": f"{name}Output"}  # keeps the engine's primitive unwrapping
             tools.append(tool.model_copy(update={"name": name, "output_schema": schema}))
         self._tools = known
-        return types.ListToolsResult(tools=tools)
+        return tools
 
     async def _call_tool(self, ctx: _Ctx, params: types.CallToolRequestParams) -> types.CallToolResult:
         server, name = self._route_name("tool", params.name, self._tools)

@@ -230,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no records at {args.json}; run with --run first", file=sys.stderr)
         return 2
     text = render(data)
+    conformance = REPO / "tests" / "conformance" / "RESULTS.md"  # measured by tests/conformance/runner.py
+    if conformance.exists():
+        text += "\n" + conformance.read_text()
     if args.check:
         current = args.output.read_text() if args.output.exists() else ""
         if current != text:

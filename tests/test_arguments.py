@@ -211,6 +211,8 @@ async def test_nothing_is_sent_and_the_session_stays_healthy(kind: str, no_new_c
             assert result.content[0].text == "still fine"
         with pytest.raises(ArgumentValueError, match=r"prompts/get 'p': arguments\['x'\]"):
             await c.get_prompt("p", {"x": float("inf")})
+        with pytest.raises(ArgumentTypeError, match=r"tools/call 'echo': meta\['trace'\] is a builtins.object"):
+            await c.call_tool("echo", {"text": "x"}, meta={"trace": object()})
         prompt = await c.get_prompt("p", {"day": datetime.date(2026, 1, 2), "s": "plain"})
         assert json.loads(prompt.messages[0].content.text) == {"day": '"2026-01-02"', "s": "plain"}
     await close_client(c)

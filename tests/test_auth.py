@@ -239,6 +239,15 @@ async def test_first_connect_runs_the_whole_flow_and_caches_the_token(
     assert "if it does not open, visit:" in err and url in err
 
 
+async def test_a_sign_in_reaches_the_authorization_endpoint_once(oauth_server: OAuthServer, tmp_path: Path) -> None:
+    """A fresh registration is not pre-flighted: the authorization server sees each sign-in once
+    (it counts authorization attempts, e.g. for a retry limit), and a stale-registration check runs
+    only for a registration cached by an earlier run."""
+    delta = Delta(oauth_server)
+    await whoami(oauth_server.url, OAuth(oauth_server.url, cache_dir=tmp_path, open_browser=Browser(), timeout=20))
+    assert delta()["authorizations"] == 1
+
+
 async def test_second_client_reuses_the_cached_token(oauth_server: OAuthServer, tmp_path: Path) -> None:
     await authorized(oauth_server, tmp_path)
     delta = Delta(oauth_server)

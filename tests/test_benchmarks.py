@@ -59,3 +59,30 @@ def test_benchmarks_run_and_report(tmp_path: Path) -> None:
     checks = [c["what"] for c in data["call-stdio-fast"]["checks"]]
     assert any("raw ClientSession (SDK stdio_client)" in c for c in checks), checks
     assert "## Targets" in (tmp_path / "tables.md").read_text()
+
+
+def test_compare_puts_two_saved_runs_side_by_side(tmp_path: Path) -> None:
+    def run(sync: float, raw: float, ok: bool) -> dict[str, object]:
+        rows = {
+            "SyncClient": {"samples": [sync, sync], "skipped": ""},
+            "raw ClientSession": {"samples": [raw], "skipped": ""},
+        }
+        check = {"what": "SyncClient <= 1.10x raw", "value": sync / raw, "min": 0, "max": 0, "limit": 1.1, "ok": ok}
+        return {"call": {"title": "call_tool", "unit": "µs", "rows": rows, "checks": [check]}}
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(run(400.0, 300.0, False)))
+    b.write_text(json.dumps(run(300.0, 300.0, True)))
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--compare", str(a), str(b)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    sync_row = next(line for line in proc.stdout.splitlines() if line.startswith("SyncClient"))
+    assert sync_row.split()[1:] == ["400", "300", "0.75", "B"]
+    raw_row = next(line for line in proc.stdout.splitlines() if line.startswith("raw ClientSession"))
+    assert raw_row.split()[2:5] == ["300", "300", "1.00"]
+    assert "1.33 (missed) → 1.00 (met)" in proc.stdout

@@ -27,6 +27,7 @@ from mcpclient.errors import (
     ProtocolError,
     ServerNotFoundError,
     ServerStartupError,
+    SkillVerificationError,
     TaskCancelledError,
     TasksNotSupportedError,
     TimeoutError,
@@ -89,6 +90,7 @@ def test_every_error_keeps_its_fields_and_formats_with_server_and_method() -> No
         MalformedMessageError("invalid JSON", reason="invalid JSON", server="s", method="ping"),
         MessageTooLargeError("too large", size=10, limit=5, server="s", method="ping"),
         HTTPStatusError("HTTP 500", status_code=500, body="oops", server="s", method="ping"),
+        SkillVerificationError("digest mismatch", server="s", uri="skill://a/SKILL.md"),
     ]
     for error in samples:
         assert str(error).startswith("server 's': "), type(error)

@@ -7,7 +7,8 @@ auto-negotiating clients fall back to `initialize`).
     python benchmarks/servers/fast_server.py [--tools N]
 
 Tools: `echo(text)`, `noop()`, `sleep(ms)` (answered by a timer thread, so calls overlap),
-`progress(n)` (n `notifications/progress`, then "done"), `blob(size)`.
+`progress(n)` (n `notifications/progress`, then "done"), `logs(n)` (n log messages, then
+"done"), `blob(size)`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ TOOLS = [
     {"name": "noop", "inputSchema": _OBJ},
     {"name": "sleep", "inputSchema": {"type": "object", "properties": {"ms": {"type": "number"}}}},
     {"name": "progress", "inputSchema": {"type": "object", "properties": {"n": {"type": "integer"}}}},
+    {"name": "logs", "inputSchema": {"type": "object", "properties": {"n": {"type": "integer"}}}},
     {
         "name": "blob",
         "inputSchema": {"type": "object", "properties": {"size": {"type": "integer"}}, "required": ["size"]},
@@ -93,6 +95,25 @@ def call_tool(rid: object, params: dict) -> None:  # type: ignore[type-arg]
                         "params": {"progressToken": token, "progress": i + 1, "total": n},
                     }
                 )
+        text_result(rid, "done")
+    elif name == "logs":
+        # n `notifications/message` (written in batches, so the server is not what limits the rate).
+        n = int(args.get("n", 1000))
+        for start in range(0, n, 500):
+            batch = b"".join(
+                _dumps(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "notifications/message",
+                        "params": {"level": "info", "logger": "bench", "data": f"message {i}"},
+                    }
+                ).encode()
+                + b"\n"
+                for i in range(start, min(n, start + 500))
+            )
+            with _lock:
+                _out.write(batch)
+                _out.flush()
         text_result(rid, "done")
     elif name == "blob":
         text_result(rid, "x" * int(args["size"]))

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast, overload
 
-from ..client import Client, Mode, Timeout
+from .._early import EarlyServer
 from ..handlers.elicitation import ElicitationHandler
 from ..handlers.logging import LogHandler
 from ..handlers.message import MessageHandler, MessageHandlerFn
@@ -27,16 +27,20 @@ from ..handlers.roots import RootsHandler, RootsList
 from ..handlers.sampling import SamplingHandler
 from ..results import CallToolResult
 from . import _exit  # noqa: F401 - registers the prompt exit after an uncaught Ctrl-C
-from .dispatch import Dispatcher
-from .events import BlockingEventStream
-from .loop import LoopThread
 from .pickling import Blueprint
 from .pickling import reduce as _reduce
-from .tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 
 if TYPE_CHECKING:
     import mcp
     from mcp import types
+
+    from ..client import Client, Mode, Timeout
+    from ..skills import LoadedSkill, Skill, SkillsListResult
+    from .aio import AsyncBridge
+    from .dispatch import Dispatcher
+    from .events import BlockingEventStream
+    from .loop import LoopThread
+    from .tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 
 __all__ = ["SyncClient"]
 
@@ -85,6 +89,10 @@ class SyncClient:
         self._blueprint = Blueprint(source, {**options, **transport_options})  # what pickling ships
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        # A script's server starts first, and boots while the engine (the mcp SDK) is imported.
+        early = EarlyServer.start(source, transport_options)
+        self._early_discard = weakref.finalize(self, early.discard) if early is not None else None
+        _import_engine()
         provisional = name or "server"
         self._dispatch = Dispatcher(provisional)
         self._progress_handler = progress_handler
@@ -106,6 +114,8 @@ class SyncClient:
             lazy_connect=True,
             **transport_options,
         )
+        if early is not None:
+            early.offer_to(self._client.transport)
         self._loop: LoopThread | None = None
         _live.add(self)
 
@@ -119,6 +129,13 @@ class SyncClient:
     @property
     def name(self) -> str:
         return self._client.name
+
+    @property
+    def aio(self) -> AsyncBridge:
+        """This client's operations as awaitables for another event loop: `await client.aio.call_tool(...)`."""
+        from .aio import AsyncBridge
+
+        return AsyncBridge(self)
 
     def _portal(self) -> LoopThread:
         loop = self._loop
@@ -173,6 +190,8 @@ class SyncClient:
 
     def close(self) -> None:
         """End the session, the server and the loop thread. Idempotent; the client may be used again."""
+        if (discard := getattr(self, "_early_discard", None)) is not None:
+            discard()  # a server started early and never adopted (no-op once a connection took it)
         with self._lock:
             loop, self._loop = self._loop, None
             if loop is None or self._pid != os.getpid():
@@ -559,6 +578,40 @@ class SyncClient:
     def cancel_task(self, task_id: str, *, timeout: Timeout = None) -> types.CancelTaskResult:
         """Cancel a task (`tasks/cancel`); its new status."""
         return self._call(self._client.cancel_task, task_id, timeout=timeout)
+
+    # ---------------------------------------------------------------- skills (SEP-2640)
+
+    def list_skills(self, *, timeout: Timeout = None) -> list[Skill]:
+        """The server's skills (`skills/list`, all pages); no skill file is read."""
+        return self._call(self._client.list_skills, timeout=timeout)
+
+    def list_skills_mcp(self, *, cursor: str | None = None, timeout: Timeout = None) -> SkillsListResult:
+        """One page of `skills/list`; the raw result."""
+        return self._call(self._client.list_skills_mcp, cursor=cursor, timeout=timeout)
+
+    def get_skill(self, uri: str, *, timeout: Timeout = None) -> Skill:
+        """One skill's entry by its `SKILL.md` URI (`skills/get`)."""
+        return self._call(self._client.get_skill, uri, timeout=timeout)
+
+    def load_skill(self, skill: str | Skill, *, timeout: Timeout = None) -> LoadedSkill:
+        """Read a skill's `SKILL.md` and verify it against its listing (`SkillVerificationError` if not)."""
+        return self._call(self._client.load_skill, skill, timeout=timeout)
+
+    def read_skill_file(self, skill: LoadedSkill | Skill, path: str, *, timeout: Timeout = None) -> bytes:
+        """A supporting file of a skill, verified against its listing."""
+        return self._call(self._client.read_skill_file, skill, path, timeout=timeout)
+
+    # ---------------------------------------------------------------- end of skills
+
+
+def _import_engine() -> None:
+    """Import the engine (the mcp SDK, the slow part of start-up) on first construction, not at import."""
+    global Client, Dispatcher, BlockingEventStream, LoopThread, SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
+    from ..client import Client
+    from .dispatch import Dispatcher
+    from .events import BlockingEventStream
+    from .loop import LoopThread
+    from .tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
 
 
 def _plain_message_handler(handler: Any) -> Any:

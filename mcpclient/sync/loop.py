@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
 import contextlib
 import contextvars
 import itertools
@@ -65,6 +66,7 @@ class LoopThread:
         self._context = contextvars.Context()
         # Calls submitted and not answered yet; whatever is left when the loop ends is answered then.
         self._inflight: dict[int, Inbox] = {}
+        self._futures: set[concurrent.futures.Future[Any]] = set()  # `start()`ed, not done (for the leftovers)
         # Calls to start, taken by the loop in batches: with many threads calling while the loop is
         # busy, one wake-up starts them all. The wake-up is a byte written to our own pipe, which the
         # loop watches (cheaper than `call_soon_threadsafe`: no handle, no socket, no EAGAIN round);
@@ -105,6 +107,9 @@ class LoopThread:
                 return
             error = ClientClosedError("the client's event loop stopped before the request finished", server=self.name)
             inbox.queue.put(_Done(call_id, None, error))
+        for future in list(self._futures):
+            with contextlib.suppress(concurrent.futures.InvalidStateError):
+                future.set_exception(ClientClosedError("the client's event loop stopped", server=self.name))
 
     async def _serve(self) -> None:
         loop = self._loop = asyncio.get_running_loop()
@@ -273,6 +278,56 @@ class LoopThread:
                 finished = inbox.finished.pop(call_id)
                 return finished
 
+    def start(self, fn: Callable[..., Awaitable[_T]], *args: Any, **kwargs: Any) -> concurrent.futures.Future[_T]:
+        """Start `fn(*args, **kwargs)` on the loop without blocking; its outcome as a future.
+
+        For callers on another event loop (`SyncClient.aio` awaits it with `asyncio.wrap_future`).
+        Cancelling the future cancels the task on the loop (the server is sent `notifications/cancelled`).
+        Handlers of such calls have no blocked caller thread to run in (routing rules 3-4 in `dispatch`).
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed() or not self._thread.is_alive():
+            raise ClientClosedError("the client's event loop thread has stopped", server=self.name)
+        future: concurrent.futures.Future[_T] = concurrent.futures.Future()
+        futures = self._futures
+        futures.add(future)
+        future.add_done_callback(futures.discard)
+
+        def settle(task: asyncio.Task[_T]) -> None:
+            with contextlib.suppress(concurrent.futures.InvalidStateError):  # the caller cancelled meanwhile
+                if task.cancelled():
+                    closing = ClientClosedError("the request was cancelled (client closing)", server=self.name)
+                    future.set_exception(closing)
+                elif (error := task.exception()) is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(task.result())
+
+        def begin() -> None:
+            if future.cancelled():
+                return
+            try:
+                task = loop.create_task(_as_coroutine(fn, args, kwargs), context=self._context.copy())
+            except BaseException as exc:  # pragma: no cover - e.g. the loop is shutting down
+                with contextlib.suppress(concurrent.futures.InvalidStateError):
+                    future.set_exception(exc)
+                return
+            task.add_done_callback(settle)
+
+            def forward_cancel(done: concurrent.futures.Future[_T]) -> None:
+                if done.cancelled() and not task.done():
+                    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                        loop.call_soon_threadsafe(task.cancel)
+
+            future.add_done_callback(forward_cancel)
+
+        try:
+            loop.call_soon_threadsafe(begin)
+        except RuntimeError:
+            futures.discard(future)
+            raise ClientClosedError("the client's event loop thread has stopped", server=self.name) from None
+        return future
+
     def submit(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
         """Start `fn(*args)` on the loop without waiting (used by shutdown paths)."""
         loop = self._loop
@@ -306,6 +361,10 @@ def _for_caller(error: BaseException) -> BaseException:
             cause = cause.__cause__
         return error.with_traceback(None)
     return error
+
+
+async def _as_coroutine(fn: Callable[..., Awaitable[_T]], args: tuple[Any, ...], kwargs: dict[str, Any]) -> _T:
+    return await fn(*args, **kwargs)
 
 
 def _cancel(task_box: list[asyncio.Task[Any]]) -> None:

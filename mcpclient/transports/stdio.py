@@ -172,6 +172,7 @@ class StdioTransport(ClientTransport):
         self._stderr_tail: deque[str] = deque(maxlen=_STDERR_TAIL_LINES)
         self._stdout_eof = False
         self._early_exit_code: int | None = None
+        self._stopped_running = False
 
     @property
     def command_line(self) -> list[str]:
@@ -232,9 +233,9 @@ class StdioTransport(ClientTransport):
         if self._stdout_eof:
             await _wait_for_exit(process, _STDOUT_EOF_EXIT_WAIT)
         code = process.returncode
+        if self._stdout_eof and (code is None or self._stopped_running):
+            return f"server closed its stdout but kept running (pid {process.pid}); it is stopped"
         if code is None:
-            if self._stdout_eof:
-                return f"server closed its stdout but is still running (pid {process.pid}); it will be stopped"
             return None
         try:
             how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
@@ -311,6 +312,7 @@ class StdioTransport(ClientTransport):
         self._stderr_tail = deque(maxlen=_STDERR_TAIL_LINES)
         self._stdout_eof = False
         self._early_exit_code = None
+        self._stopped_running = False
         self._process = process = await self._spawn()
         # No awaits until the task group is entered, or a cancellation here would leak the process.
         if sys.platform != "win32":
@@ -377,6 +379,8 @@ class StdioTransport(ClientTransport):
                 # A server that closed stdout is dying: let it, so the exit code is its own.
                 await _wait_for_exit(process, _EARLY_EXIT_WAIT)
             self._early_exit_code = process.returncode
+            # Still running at shutdown: whatever exit status follows is our doing, not the server's.
+            self._stopped_running = self._early_exit_code is None
             await _close_pipe(stdin)
             await _wait_for_exit(process, PROCESS_TERMINATION_TIMEOUT)
             await _terminate_tree(process)

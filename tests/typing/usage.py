@@ -24,6 +24,7 @@ from mcpclient import (
     ToolTask,
 )
 from mcpclient.handlers import HandlerContext
+from mcpclient.skills import LoadedSkill, Skill, SkillsListResult
 from mcpclient.subscriptions import EventStream
 from mcpclient.sync.events import BlockingEventStream
 
@@ -107,6 +108,12 @@ def sync_usage() -> None:
     assert_type(client.get_task_result("t1"), TaskResult)
     assert_type(client.list_tasks(), types.ListTasksResult)
     assert_type(client.cancel_task("t1"), types.CancelTaskResult)
+    skill = client.load_skill("pdf-processing")
+    assert_type(skill, LoadedSkill)
+    assert_type(client.list_skills(), list[Skill])
+    assert_type(client.list_skills_mcp(), SkillsListResult)
+    assert_type(client.get_skill("skill://pdf-processing/SKILL.md"), Skill)
+    assert_type(client.read_skill_file(skill, "references/FORMS.md"), bytes)
     # Change events: a blocking iterator where async code has an async one.
     assert_type(client.events(timeout=5), BlockingEventStream)
     assert_type(client.async_client, Client)
@@ -169,6 +176,12 @@ async def async_usage() -> None:
     assert_type(await client.get_task_result("t1"), TaskResult)
     assert_type(await client.list_tasks(), types.ListTasksResult)
     assert_type(await client.cancel_task("t1"), types.CancelTaskResult)
+    loaded = await client.load_skill("pdf-processing")
+    assert_type(loaded, LoadedSkill)
+    assert_type(await client.list_skills(), list[Skill])
+    assert_type(await client.list_skills_mcp(), SkillsListResult)
+    assert_type(await client.get_skill("skill://pdf-processing/SKILL.md"), Skill)
+    assert_type(await client.read_skill_file(loaded, "references/FORMS.md"), bytes)
     assert_type(client.events(), EventStream)
     assert_type(await client.close(), None)
 

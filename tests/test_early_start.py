@@ -1,0 +1,156 @@
+"""A script source's server is started before the engine is imported, and adopted by the transport.
+
+Real server processes throughout: the early process must be the one the session talks to,
+and a process no connection adopted must end (close, garbage collection, the adoption
+window, interpreter exit) without a zombie.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import pid_alive, wait_for_exit
+
+from mcpclient import SyncClient
+from mcpclient._early import EarlyServer, early_command
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="early start is POSIX only")
+
+
+def _early_of(client: SyncClient) -> EarlyServer:
+    finalizer = client._early_discard
+    assert finalizer is not None, "no server was started early"
+    early = finalizer.peek()[1].__self__  # type: ignore[index]
+    assert isinstance(early, EarlyServer)
+    return early
+
+
+def test_the_session_runs_on_the_process_started_early(everything_script: Path, no_new_children: None) -> None:
+    client = SyncClient(str(everything_script))
+    early = _early_of(client)
+    assert pid_alive(early.popen.pid) and early.state == "waiting"
+    with client:
+        assert client.call_tool("getpid").data == early.popen.pid
+        assert early.state == "adopted"
+        assert client.transport.pid == early.popen.pid
+    client.close()
+    wait_for_exit({early.popen.pid}, timeout=5.0)
+
+
+def test_reconnection_and_new_spawn_their_own_process(everything_script: Path, no_new_children: None) -> None:
+    client = SyncClient(str(everything_script), keep_alive=False)
+    early = _early_of(client)
+    clone = client.new()
+    try:
+        with client:
+            first = client.call_tool("getpid").data
+        with client:
+            second = client.call_tool("getpid").data
+        with clone:
+            third = clone.call_tool("getpid").data
+    finally:
+        client.close()
+        clone.close()
+    assert first == early.popen.pid
+    assert second != first and third not in (first, second)
+
+
+def test_an_unused_early_process_ends_on_close(everything_script: Path, no_new_children: None) -> None:
+    client = SyncClient(str(everything_script))
+    early = _early_of(client)
+    client.close()
+    assert early.state == "discarded"
+    assert early.popen.returncode is not None  # reaped, not a zombie
+    # The client stays usable: its first connection spawns a server as usual.
+    with client:
+        assert client.call_tool("getpid").data != early.popen.pid
+    client.close()
+
+
+def test_an_unused_early_process_ends_when_the_client_is_collected(
+    everything_script: Path, no_new_children: None
+) -> None:
+    client = SyncClient(str(everything_script))
+    early = _early_of(client)
+    del client
+    gc.collect()
+    assert early.state == "discarded" and early.popen.returncode is not None
+
+
+def test_an_early_process_nobody_adopts_ends_after_the_window(
+    everything_script: Path, monkeypatch: pytest.MonkeyPatch, no_new_children: None
+) -> None:
+    import mcpclient._early as early_module
+
+    monkeypatch.setattr(early_module, "ADOPT_WINDOW", 0.2)
+    client = SyncClient(str(everything_script))
+    early = _early_of(client)
+    wait_for_exit({early.popen.pid}, timeout=10.0)
+    assert early.state == "discarded"
+    with client:  # the transport spawns its own
+        assert client.call_tool("getpid").data != early.popen.pid
+    client.close()
+
+
+def test_an_early_process_is_ended_at_interpreter_exit(everything_script: Path, tmp_path: Path) -> None:
+    script = tmp_path / "leave.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            from mcpclient import SyncClient
+            client = SyncClient({str(everything_script)!r})
+            print(client._early_discard.peek()[1].__self__.popen.pid, flush=True)
+            """
+        )
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True)
+    pid = int(out.stdout.split()[0])
+    wait_for_exit({pid}, timeout=5.0)
+
+
+def test_a_forked_child_neither_adopts_nor_ends_the_parents_process(
+    everything_script: Path, monkeypatch: pytest.MonkeyPatch, no_new_children: None
+) -> None:
+    import mcpclient._early as early_module
+
+    monkeypatch.setattr(early_module, "ADOPT_WINDOW", 600.0)  # a loaded machine must not end it meanwhile
+    client = SyncClient(str(everything_script))
+    early = _early_of(client)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        code = 1
+        try:
+            with client:
+                child_server = client.call_tool("getpid").data
+            client.close()
+            os.write(write, f"{child_server}".encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    child_server = int(os.read(read, 100) or b"0")
+    os.close(read)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert child_server not in (0, early.popen.pid)
+    assert pid_alive(early.popen.pid) and early.state == "waiting"
+    with client:
+        assert client.call_tool("getpid").data == early.popen.pid
+    client.close()
+
+
+def test_only_plain_script_sources_start_early(everything_script: Path, tmp_path: Path) -> None:
+    script = str(everything_script)
+    command, env, cwd = early_command(script, {"args": ["-v"], "env": {"A": "1"}})  # type: ignore[misc]
+    assert command == [sys.executable, script, "-v"] and env == {"A": "1"} and cwd is None
+    assert early_command(script, {"timeout": 3}) is None  # an option the early start does not mirror
+    assert early_command("http://example.com/mcp", {}) is None
+    assert early_command(str(tmp_path / "missing.py"), {}) is None
+    assert early_command({"mcpServers": {}}, {}) is None
