@@ -234,6 +234,7 @@ _ARGUMENTS: dict[str, Any] = {
     "reason": "not JSON",
     "size": 2_000_000,
     "limit": 1_000_000,
+    "uri": "skill://review/SKILL.md",
     "task": {"taskId": "t1", "status": "cancelled"},
 }
 
