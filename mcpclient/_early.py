@@ -30,6 +30,8 @@ from ._environment import passed_environment
 
 __all__ = ["ADOPT_WINDOW", "EarlyServer", "early_command"]
 
+_IMPORT_JOIN_TIMEOUT = 10.0  # seconds a fork waits for a background import to finish
+
 #: How long a server started early waits for its client's first connection once the client is
 #: built; then it is ended (a client built long before its first use, e.g. at import in a web
 #: app, spawns afresh then).
@@ -141,7 +143,7 @@ class EarlyServer:
             # The SDK imports jsonschema on the first call to a tool with an output schema (~0.3 s),
             # on the loop thread. Importing it now, while the client waits for the server to boot,
             # takes it off the path to the first result.
-            threading.Thread(target=_import_quietly, args=("jsonschema",), daemon=True).start()
+            _start_import("jsonschema")
         return True
 
     def _claim(self) -> subprocess.Popen[bytes] | None:
@@ -176,9 +178,25 @@ class EarlyServer:
         self.popen.returncode = 0  # not this process's child: never wait for it
 
 
+_importers: list[threading.Thread] = []
+
+
+def _start_import(module: str) -> None:
+    thread = threading.Thread(target=_import_quietly, args=(module,), daemon=True)
+    _importers.append(thread)
+    thread.start()
+
+
 def _import_quietly(module: str) -> None:
     with contextlib.suppress(Exception):
         importlib.import_module(module)
+
+
+def _finish_imports_before_fork() -> None:
+    # A child forked while a thread holds an import lock deadlocks on its first import of that
+    # module (e.g. a ProcessPoolExecutor started right after building a SyncClient): let it finish.
+    while _importers:
+        _importers.pop().join(_IMPORT_JOIN_TIMEOUT)
 
 
 def _close_pipes(popen: subprocess.Popen[bytes]) -> None:
@@ -199,4 +217,4 @@ def _after_fork_in_child() -> None:
 
 
 if sys.platform != "win32":
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(before=_finish_imports_before_fork, after_in_child=_after_fork_in_child)

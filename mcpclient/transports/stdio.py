@@ -379,10 +379,10 @@ class StdioTransport(ClientTransport):
                 # A server that closed stdout is dying: let it, so the exit code is its own.
                 await _wait_for_exit(process, _EARLY_EXIT_WAIT)
             self._early_exit_code = process.returncode
-            # Still running at shutdown: whatever exit status follows is our doing, not the server's.
-            self._stopped_running = self._early_exit_code is None
             await _close_pipe(stdin)
             await _wait_for_exit(process, PROCESS_TERMINATION_TIMEOUT)
+            # Still running after its grace: the exit status that follows is our signal's, not the server's.
+            self._stopped_running = process.returncode is None
             await _terminate_tree(process)
             if not await _wait_for_exit(process, _KILL_REAP_TIMEOUT):
                 logger.warning("server process %d is still alive after SIGKILL; abandoning it", process.pid)
