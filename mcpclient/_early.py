@@ -74,26 +74,41 @@ def early_command(source: Any, options: Mapping[str, Any]) -> tuple[list[str], d
     return [str(command), path, *(str(a) for a in args)], {str(k): str(v) for k, v in env.items()}, cwd
 
 
+def spawn_like_transport(
+    command: list[str], extra_env: Mapping[str, str], cwd: str | None
+) -> tuple[dict[str, str], subprocess.Popen[bytes]]:
+    """Start a stdio server as `StdioTransport` would (same environment, own process group): (env, process)."""
+    base = {k: v for k in _INHERITED if (v := os.environ.get(k)) is not None and not v.startswith("()")}
+    env = base | passed_environment() | dict(extra_env)
+    popen = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,  # its own process group, as the transport's servers
+    )
+    return env, popen
+
+
+def same_environment(transport: Any, env: Mapping[str, str]) -> bool:
+    """Whether `transport` would give its server exactly `env` (checked before adopting a process)."""
+    from mcp.client.stdio import get_default_environment
+
+    return get_default_environment() | passed_environment() | (getattr(transport, "env", None) or {}) == env
+
+
 class EarlyServer:
     """A stdio server process started before its client's transport exists."""
 
     def __init__(self, command: list[str], extra_env: Mapping[str, str], cwd: str | None) -> None:
-        base = {k: v for k in _INHERITED if (v := os.environ.get(k)) is not None and not v.startswith("()")}
         self.command = command
-        self.env = base | passed_environment() | dict(extra_env)  # what the stdio transport would give it
         self.cwd = cwd
         self._lock = threading.Lock()
         self._state = "waiting"  # then "adopted" or "discarded", once
         self._pid = os.getpid()
-        self.popen = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self.env,
-            cwd=cwd,
-            start_new_session=True,  # its own process group, as the transport's servers
-        )
+        self.env, self.popen = spawn_like_transport(command, extra_env, cwd)
         _live.add(self)
 
     @classmethod
@@ -114,12 +129,10 @@ class EarlyServer:
 
     def offer_to(self, transport: Any) -> bool:
         """Let `transport` adopt the process at its next spawn if it would start the very same one; else end it."""
-        from mcp.client.stdio import get_default_environment
-
         same = (
             callable(getattr(type(transport), "_spawn", None))
             and getattr(transport, "command_line", None) == self.command
-            and get_default_environment() | passed_environment() | (getattr(transport, "env", None) or {}) == self.env
+            and same_environment(transport, self.env)
             and _fspath(getattr(transport, "cwd", None)) == self.cwd
         )
         if not same:

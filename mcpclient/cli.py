@@ -39,7 +39,6 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._environment import passed_environment
 from ._jsonschema import resolve_ref
 
 if TYPE_CHECKING:
@@ -464,24 +463,13 @@ class _EarlyServer:
     terminated). POSIX only; `MCPCLIENT_NO_EARLY_SPAWN=1` turns it off.
     """
 
-    # The mcp SDK's `get_default_environment()` (checked after import: a mismatch means no adoption).
-    _INHERITED = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER")
-
     def __init__(self, command: list[str], extra_env: Mapping[str, str], cwd: str | None) -> None:
-        base = {k: v for k in self._INHERITED if (v := os.environ.get(k)) is not None and not v.startswith("()")}
+        from ._early import spawn_like_transport
+
         self.command = command
-        self.env = base | passed_environment() | dict(extra_env)
         self.cwd = cwd
         self.adopted = False
-        self.popen = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self.env,
-            cwd=cwd,
-            start_new_session=True,  # its own process group, as the transport's servers
-        )
+        self.env, self.popen = spawn_like_transport(command, extra_env, cwd)
 
     @classmethod
     def start(cls, target: _Target) -> _EarlyServer | None:
@@ -496,13 +484,12 @@ class _EarlyServer:
 
     def offer_to(self, transport: Any) -> None:
         """Let `transport` adopt the process if it would start the very same one."""
-        from mcp.client.stdio import get_default_environment
-
+        from ._early import same_environment
         from ._prespawn import adopt_on_first_spawn
 
         same = (
             getattr(transport, "command_line", None) == self.command
-            and get_default_environment() | passed_environment() | (getattr(transport, "env", None) or {}) == self.env
+            and same_environment(transport, self.env)
             and _fspath(getattr(transport, "cwd", None)) == self.cwd
         )
         if same:
