@@ -340,6 +340,8 @@ class Session:
         """The session runner: owns the transport and the SDK client for one connection."""
         import mcp
 
+        from ._tasks_ext import TasksExtension
+
         st = self._state
         try:
             async with self.transport.connect() as target:
@@ -355,6 +357,7 @@ class Session:
                     message_handler=callbacks.message,
                     log_level=self.log_level,  # type: ignore[arg-type]
                     client_info=self.client_info,
+                    extensions=[TasksExtension(self.name, self.spawn)],
                 )
                 transport_ready.set()
                 await warm_up()  # the SDK's lazy `import jsonschema` must not run on the shared loop
@@ -469,7 +472,7 @@ class Session:
         except MCPClientError:
             raise
         except Exception as exc:  # translated to the typed error tree, original chained
-            error = self._translate(exc, method, limit)
+            error = self.translate(exc, method, limit)
             if error is exc:
                 raise
             if isinstance(error, ConnectionLostError):
@@ -484,7 +487,7 @@ class Session:
                 return ConnectionLostError(f"connection lost: {detail}", server=self.name, method=method)
         return error
 
-    def _translate(self, exc: BaseException, method: str, limit: float | None) -> BaseException:
+    def translate(self, exc: BaseException, method: str, limit: float | None) -> BaseException:
         """The SDK's documented failures as `mcpclient.errors`; anything else unchanged."""
         from mcp import MCPError
         from pydantic import ValidationError

@@ -236,9 +236,9 @@ class TasksNotSupportedError(MCPClientError, NotImplementedError):
 class TaskCancelledError(MCPClientError):
     """`result()` of a task that was cancelled. `task` is its last known status."""
 
-    def __init__(self, message: str, *, task: Any, server: str | None = None) -> None:
+    def __init__(self, message: str, *, task: Any, server: str | None = None, method: str = "tasks/result") -> None:
         self.task = task
-        super().__init__(message, server=server, method="tasks/result")
+        super().__init__(message, server=server, method=method)
 
 
 class SkillVerificationError(MCPClientError):

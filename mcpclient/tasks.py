@@ -23,11 +23,18 @@ How it maps onto the wire (2025-11-25):
   which would advertise a made-up extension on every 2026-07-28 request), so polling is
   the mechanism; it is spec-compliant because receivers must not rely on those notifications.
 
-Protocol caveat: 2026-07-28 removed tasks from the core protocol (they continue as an
-extension with a different wire shape, which mcpclient does not implement). Every task
-operation checks the negotiated session first and raises `TasksNotSupportedError` when the
-server does not advertise the 2025-11-25 `tasks` capability (always the case on 2026-07-28
-sessions); connect with `mode="legacy"` to use a server's 2025-11-25 tasks.
+On 2026-07-28 sessions tasks are the extension `io.modelcontextprotocol/tasks` (SEP-2663;
+`mcpclient._tasks_ext` has the wire). The same objects work there, with what the extension
+changes: the *server* decides per request whether a `tools/call` becomes a task (`task=True`
+says the caller wants the handle; a call the server runs directly gives a task that is
+already `completed`), only `tools/call` can be a task, the server picks the TTL (`ttl` and
+`task_id` are not sent), `status()` is `tasks/get` whose answer carries the result inline,
+`result()` polls and answers the task's input requests (`tasks/update`) with the client's
+sampling/elicitation/roots handlers, `cancel()` is `tasks/cancel`, and there is no
+`list_tasks`. A plain `call_tool` (no `task=True`) that the server turns into a task is
+followed to its result transparently; if the caller gives up (timeout, Ctrl-C) the task is
+cancelled. Every operation checks the negotiated session first and raises
+`TasksNotSupportedError` when the server offers neither generation of tasks.
 
 `SyncClient` returns `SyncToolTask` / `SyncResourceTask` / `SyncPromptTask` (`mcpclient.sync.tasks`):
 the same methods, blocking, plus a blocking `status_updates(timeout=)` iterator.
@@ -46,6 +53,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, cast
 
 import anyio
 
+from . import _tasks_ext as ext
 from ._arguments import tool_arguments
 from ._session import Session, Timeout
 from .errors import ProtocolError, TaskCancelledError, TasksNotSupportedError, TimeoutError
@@ -79,25 +87,22 @@ RELATED_TASK_META_KEY = "io.modelcontextprotocol/related-task"
 _DEFAULT_POLL = 0.5
 _MIN_POLL = 0.01
 _MAX_POLL = 5.0
+_DIRECT = "executed without a task by the server"
+_METHODS: dict[TaskKind, str] = {"tool": "tools/call", "resource": "resources/read", "prompt": "prompts/get"}
 
 
 # ---------------------------------------------------------------------------------- wire helpers
 
 
 def _check_support(session: Session, method: str, feature: str | None) -> None:
-    """Raise `TasksNotSupportedError` unless the session's server advertises `feature` of `tasks`."""
+    """Raise `TasksNotSupportedError` unless the session's server offers tasks for `method` / `feature`."""
+    if session.is_modern():
+        _check_extension(session, method, feature)
+        return
     result = session.initialize_result
     capabilities = result.capabilities if result is not None else None
     tasks = capabilities.tasks if capabilities is not None else None
     if tasks is None:
-        if session.is_modern():
-            raise TasksNotSupportedError(
-                f"tasks are not available on this {session.protocol_version} session: MCP 2026-07-28 removed tasks "
-                "from the core protocol (they continue as an extension mcpclient does not implement); "
-                "connect with mode='legacy' to use the server's 2025-11-25 tasks",
-                server=session.name,
-                method=method,
-            )
         raise TasksNotSupportedError(
             "the server does not advertise the 'tasks' capability", server=session.name, method=method
         )
@@ -111,6 +116,33 @@ def _check_support(session: Session, method: str, feature: str | None) -> None:
     if missing:
         raise TasksNotSupportedError(
             f"the server's 'tasks' capability does not include {feature!r}", server=session.name, method=method
+        )
+
+
+def _check_extension(session: Session, method: str, feature: str | None) -> None:
+    """The 2026-07-28 rules: the server must offer the extension; `tools/call` tasks only; no `tasks/list`."""
+    version = session.protocol_version
+    if feature == "list":
+        raise TasksNotSupportedError(
+            f"{version} tasks (the {ext.EXTENSION_ID} extension) have no tasks/list: "
+            "keep the ids of the tasks you start",
+            server=session.name,
+            method=method,
+        )
+    if method in ("resources/read", "prompts/get"):
+        raise TasksNotSupportedError(
+            f"on {version} sessions only tools/call can run as a task (the {ext.EXTENSION_ID} extension)",
+            server=session.name,
+            method=method,
+        )
+    result = session.initialize_result
+    capabilities = result.capabilities if result is not None else None
+    if ext.EXTENSION_ID not in ((capabilities.extensions if capabilities is not None else None) or {}):
+        raise TasksNotSupportedError(
+            f"the server does not offer tasks on this {version} session (no {ext.EXTENSION_ID} extension); "
+            "a server with 2025-11-25 tasks offers them with mode='legacy'",
+            server=session.name,
+            method=method,
         )
 
 
@@ -154,13 +186,15 @@ def _parse_payload(
         raise ProtocolError(f"server sent an invalid task result: {exc}", server=session.name, method=method) from None
 
 
-def _synthetic_task(status: Literal["completed", "failed"], message: str | None = None) -> types.Task:
-    """A local stand-in when the server answered a task-augmented request directly."""
+def _synthetic_task(
+    status: Literal["completed", "failed", "cancelled"], message: str | None = None, task_id: str | None = None
+) -> types.Task:
+    """A local stand-in when the server answered a task-augmented request directly (or forgot the task)."""
     from mcp import types
 
     now = datetime.now(UTC).isoformat()
     return types.Task(
-        task_id=f"local-{uuid.uuid4().hex}",
+        task_id=task_id or f"local-{uuid.uuid4().hex}",
         status=status,
         status_message=message,
         created_at=now,
@@ -176,6 +210,10 @@ async def get_task_status(session: Session, task_id: str, timeout: Timeout) -> t
     """`tasks/get`."""
     from mcp import types
 
+    if session.is_modern():
+        detailed = await get_detailed_task(session, task_id, timeout)
+        return types.GetTaskResult.model_validate(detailed.as_task().model_dump())
+
     async def op(sdk: mcp.Client) -> types.GetTaskResult:
         _check_support(session, "tasks/get", None)
         request = types.GetTaskRequest(params=types.GetTaskRequestParams(task_id=task_id))
@@ -184,8 +222,30 @@ async def get_task_status(session: Session, task_id: str, timeout: Timeout) -> t
     return await session.request(f"tasks/get {task_id!r}", op, timeout)
 
 
+async def get_detailed_task(session: Session, task_id: str, timeout: Timeout) -> ext.DetailedTask:
+    """`tasks/get` on a 2026-07-28 session: the task with its result, error or input requests inline."""
+
+    async def op(sdk: mcp.Client) -> ext.DetailedTask:
+        _check_support(session, "tasks/get", None)
+        return await ext.get(sdk.session, task_id)
+
+    return await session.request(f"tasks/get {task_id!r}", op, timeout)
+
+
 async def get_task_payload(session: Session, task_id: str, timeout: Timeout) -> dict[str, Any]:
-    """`tasks/result`: the raw result of the original request (the server blocks until the task is terminal)."""
+    """The raw result of the original request once the task is terminal.
+
+    2025-11-25: `tasks/result` (the server blocks until then). 2026-07-28: `tasks/get` at the
+    server's interval, answering the task's input requests, until it is terminal.
+    """
+    if session.is_modern():
+
+        async def follow(sdk: mcp.Client) -> dict[str, Any]:
+            _check_support(session, "tasks/get", None)
+            first = await ext.get(sdk.session, task_id)
+            return ext.outcome(await ext.drive(sdk.session, first), session.name)
+
+        return await session.request(f"tasks/get {task_id!r}", follow, timeout)
 
     async def op(sdk: mcp.Client) -> dict[str, Any]:
         _check_support(session, "tasks/result", None)
@@ -225,13 +285,39 @@ async def list_tasks(
 
 
 async def cancel_task(session: Session, task_id: str, timeout: Timeout) -> types.CancelTaskResult:
-    """`tasks/cancel`."""
+    """`tasks/cancel`; the task's status after it."""
     from mcp import types
+
+    if session.is_modern():
+        return await _cancel_modern(session, task_id, timeout)
 
     async def op(sdk: mcp.Client) -> types.CancelTaskResult:
         _check_support(session, "tasks/cancel", "cancel")
         request = types.CancelTaskRequest(params=types.CancelTaskRequestParams(task_id=task_id))
         return await sdk.session.send_request(request, types.CancelTaskResult)
+
+    return await session.request(f"tasks/cancel {task_id!r}", op, timeout)
+
+
+async def _cancel_modern(session: Session, task_id: str, timeout: Timeout) -> types.CancelTaskResult:
+    """`tasks/cancel` answers an empty acknowledgement: the status is a `tasks/get` after it.
+
+    Cancellation is cooperative, so the status may still be `working` (or even `completed`).
+    A server may forget a cancelled task at once; then the status is reported `cancelled`.
+    """
+    from mcp import MCPError, types
+    from mcp_types import INVALID_PARAMS
+
+    async def op(sdk: mcp.Client) -> types.CancelTaskResult:
+        _check_support(session, "tasks/cancel", "cancel")
+        await ext.cancel(sdk.session, task_id)
+        try:
+            status = (await ext.get(sdk.session, task_id)).as_task()
+        except MCPError as exc:
+            if exc.code != INVALID_PARAMS:
+                raise
+            status = _synthetic_task("cancelled", "cancelled; the server no longer knows the task", task_id)
+        return types.CancelTaskResult.model_validate(status.model_dump())
 
     return await session.request(f"tasks/cancel {task_id!r}", op, timeout)
 
@@ -253,16 +339,32 @@ async def _create(
     if task_id is not None:
         metadata["taskId"] = task_id  # a hint from early drafts; 2025-11-25 servers assign their own id
 
-    async def op(sdk: mcp.Client) -> dict[str, Any]:
+    async def op(sdk: mcp.Client) -> tuple[types.Task, dict[str, Any] | None]:
         _check_support(session, method, "tools/call" if method == "tools/call" else None)
-        return await session.send_raw(sdk, method, {**params, "task": metadata})
+        if session.is_modern():
+            return await _create_modern(sdk, params)
+        raw = await session.send_raw(sdk, method, {**params, "task": metadata})
+        if isinstance(raw.get("task"), Mapping):
+            return _parse_task(raw["task"], session, method), None
+        # The server ran the request directly (it does not support tasks for it): a finished task.
+        return _synthetic_task("failed" if raw.get("isError") else "completed", _DIRECT), raw
 
-    raw = await session.request(label, op, timeout)
-    if isinstance(raw.get("task"), Mapping):
-        return _parse_task(raw["task"], session, method), None
-    # The server ran the request directly (it does not support tasks for it): a finished task.
-    failed = bool(raw.get("isError"))
-    return _synthetic_task("failed" if failed else "completed", "executed without a task by the server"), raw
+    return await session.request(label, op, timeout)
+
+
+async def _create_modern(sdk: mcp.Client, params: dict[str, Any]) -> tuple[types.Task, dict[str, Any] | None]:
+    """2026-07-28: a plain `tools/call` declaring the extension; the server decides whether it becomes a task.
+
+    The SDK's `call_tool` still runs the multi-round-trip input rounds and the output-schema
+    check of a direct result; `keep_task_handle` makes the extension hand back a task instead
+    of following it.
+    """
+    with ext.keep_task_handle() as handles:
+        direct = await sdk.call_tool(params["name"], params.get("arguments"), meta=params.get("_meta"))
+    if handles:
+        return handles[0].as_task(), None
+    payload = direct.model_dump(by_alias=True, mode="json", exclude_none=True)
+    return _synthetic_task("failed" if direct.is_error else "completed", _DIRECT), payload
 
 
 async def start_tool_task(
@@ -345,6 +447,10 @@ class Task(Generic[R]):
         self._observed_at = time.monotonic()
         self._direct = dict(direct) if direct is not None else None
         self._payload: dict[str, Any] | None = self._direct
+        #: 2026-07-28 (the tasks extension): `tasks/get` carries the outcome and the input requests inline.
+        self._modern = session.is_modern()
+        self._detailed: ext.DetailedTask | None = None
+        self._answered: set[str] = set()
         self._callbacks: list[StatusCallback] = []
         self._changed: anyio.Event | None = None
         self._watching = False
@@ -374,9 +480,7 @@ class Task(Generic[R]):
         """Ask the server for the current status (`tasks/get`)."""
         if self._direct is not None:
             return self._last
-        current = await get_task_status(self.session, self.task_id, timeout)
-        await self._observe(current)
-        return current
+        return await self._fetch(timeout)
 
     async def wait(self, *, timeout: Timeout = None) -> types.Task:
         """Wait until the task is terminal; its final status. Raises `mcpclient.TimeoutError` after `timeout`."""
@@ -430,6 +534,9 @@ class Task(Generic[R]):
         if self._payload is None:
             limit = self.session.timeout_for(timeout) if timeout is not None else None
             with anyio.move_on_after(limit) as scope:
+                if self._modern:
+                    self._payload = await self._follow()
+                    return await self._convert(self._payload)
                 await self._wait_until(lambda: self.is_done or self._last.status == "input_required", None)
                 if self._last.status == "cancelled":
                     message = self._last.status_message or "the task was cancelled"
@@ -449,6 +556,43 @@ class Task(Generic[R]):
             assert self._payload is not None
         return await self._convert(self._payload)
 
+    async def _follow(self) -> dict[str, Any]:
+        """2026-07-28: wait until terminal, answering input requests (in the caller's context, so
+        SyncClient handlers run in the caller's thread); the result payload or the task's error."""
+        while not self.is_done:
+            await self._wait_until(lambda: self.is_done or bool(self._unanswered()), None)
+            if self._unanswered() and self._detailed is not None:
+                await self._answer(self._detailed)
+                await self._fetch(None)  # the server may have moved on already
+        if self._last.status == "cancelled":
+            message = self._last.status_message or "the task was cancelled"
+            raise TaskCancelledError(
+                f"task {self.task_id!r}: {message}", task=self._last, server=self.session.name, method="tasks/get"
+            )
+        if self._payload is not None:
+            return self._payload
+        detailed = self._detailed
+        if detailed is None or detailed.status != "failed":  # e.g. cancelled via `cancel()` elsewhere, then forgotten
+            detailed = await get_detailed_task(self.session, self.task_id, None)
+        try:
+            return ext.outcome(detailed, self.session.name)
+        except Exception as exc:
+            raise self.session.translate(exc, self._request_label(), None) from None
+
+    def _request_label(self) -> str:
+        """The original request, as errors name it."""
+        return _METHODS[self.kind]
+
+    async def _answer(self, detailed: ext.DetailedTask) -> None:
+        label = f"tasks/update {self.task_id!r}"
+        await self.session.request(label, lambda sdk: ext.answer(sdk.session, detailed, self._answered))
+
+    def _unanswered(self) -> set[str]:
+        detailed = self._detailed
+        if self._last.status != "input_required" or detailed is None:
+            return set()
+        return set(detailed.input_requests or {}) - self._answered
+
     def __await__(self) -> Generator[Any, None, R]:
         return self.result().__await__()
 
@@ -467,12 +611,32 @@ class Task(Generic[R]):
         if event is not None:
             event.set()
 
-    async def _observe(self, status: types.Task) -> None:
+    async def _fetch(self, timeout: Timeout) -> types.Task:
+        """Ask the server for the status (`tasks/get`) and observe it."""
+        if self._modern:
+            detailed = await get_detailed_task(self.session, self.task_id, timeout)
+            status = detailed.as_task()
+            await self._observe(status, detailed)
+            return status
+        current = await get_task_status(self.session, self.task_id, timeout)
+        await self._observe(current)
+        return current
+
+    async def _observe(self, status: types.Task, detailed: ext.DetailedTask | None = None) -> None:
         previous = self._last
         self._observed_at = time.monotonic()
         if previous.status in TERMINAL_STATUSES:
             return  # terminal is final; a late answer must not move it back
+        new_inputs = False
+        if detailed is not None:
+            before = self._detailed.input_requests if self._detailed is not None else None
+            new_inputs = set(detailed.input_requests or {}) != set(before or {})
+            self._detailed = detailed
+            if detailed.status == "completed" and self._payload is None:
+                self._payload = dict(detailed.result or {})
         if (status.status, status.status_message) == (previous.status, previous.status_message):
+            if new_inputs:
+                self._wake()
             return
         self._last = status
         self._wake()
@@ -486,7 +650,7 @@ class Task(Generic[R]):
         delay = _poll_seconds(self._last) - (time.monotonic() - self._observed_at)
         if delay > 0:
             await anyio.sleep(delay)
-        await self._observe(await get_task_status(self.session, self.task_id, None))
+        await self._fetch(None)
 
     async def _watch(self) -> None:
         try:
@@ -545,6 +709,9 @@ class ToolTask(Task["CallToolResult"]):
         super().__init__(session, status, direct=direct)
         self.name = name
         self.raise_on_error = raise_on_error
+
+    def _request_label(self) -> str:
+        return f"tools/call {self.name!r}"
 
     async def _convert(self, payload: Mapping[str, Any]) -> CallToolResult:
         raw = cast("types.CallToolResult", _parse_payload(payload, "tool", self.session, "tasks/result"))

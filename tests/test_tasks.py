@@ -1,8 +1,9 @@
 """Task-augmented requests (MCP 2025-11-25) through Client and SyncClient.
 
 The server is tests/servers/tasks_server.py (in-memory and over stdio), negotiated with
-`mode="legacy"`: 2026-07-28 removed tasks from the core protocol, which the client reports
-as `TasksNotSupportedError`.
+`mode="legacy"`: 2026-07-28 moved tasks out of the core protocol into the
+`io.modelcontextprotocol/tasks` extension (tests/test_tasks_extension.py), which this server
+does not offer; on such a session the client reports `TasksNotSupportedError`.
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ async def test_unknown_task_is_a_protocol_error(tasks_server: Any) -> None:
 
 
 @pytest.mark.anyio
-async def test_modern_session_has_no_tasks(tasks_server: Any) -> None:
+async def test_modern_session_without_the_tasks_extension(tasks_server: Any) -> None:
     async with Client(tasks_server) as client:  # auto: negotiates 2026-07-28
         assert client.protocol_version == "2026-07-28"
         with pytest.raises(mcpclient.TasksNotSupportedError, match="2026-07-28") as info:
