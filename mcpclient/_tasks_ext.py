@@ -34,7 +34,7 @@ import anyio
 from mcp.client.extension import ClaimContext, ClientExtension, ResultClaim
 from mcp_types import CallToolResult, Request, RequestParams, Result, Task
 
-from .errors import TaskCancelledError
+from .errors import ProtocolError, TaskCancelledError
 
 if TYPE_CHECKING:
     from mcp.client.session import ClientSession
@@ -148,7 +148,7 @@ async def cancel(session: ClientSession, task_id: str) -> None:
     await session.send_request(_CancelTask(params=_TaskIdParams(task_id=task_id)), Result)
 
 
-async def answer(session: ClientSession, task: DetailedTask, answered: set[str]) -> bool:
+async def answer(session: ClientSession, task: DetailedTask, answered: set[str], server: str) -> bool:
     """Answer the task's input requests not answered yet with the client's callbacks, in one `tasks/update`.
 
     Keys are unique over a task's lifetime, so a key seen in `answered` is never presented
@@ -159,12 +159,24 @@ async def answer(session: ClientSession, task: DetailedTask, answered: set[str])
     from mcp.client.context import ClientRequestContext
     from mcp.shared.exceptions import MCPError
     from mcp_types import ErrorData, InputRequest
-    from pydantic import TypeAdapter
+    from pydantic import TypeAdapter, ValidationError
 
     pending = {key: raw for key, raw in (task.input_requests or {}).items() if key not in answered}
     if not pending:
         return False
-    requests: dict[str, Any] = TypeAdapter(dict[str, InputRequest]).validate_python(pending, by_name=False)
+    parse = TypeAdapter(InputRequest).validate_python
+    requests: dict[str, Any] = {}
+    for key, raw in pending.items():
+        try:
+            requests[key] = parse(raw, by_name=False)
+        except ValidationError:
+            method = raw.get("method") if isinstance(raw, Mapping) else None
+            raise ProtocolError(
+                f"task {task.task_id!r} asks for input {key!r} with {method!r}, which is not a request a server "
+                "may send a client (sampling/createMessage, elicitation/create, roots/list)",
+                server=server,
+                method="tasks/get",
+            ) from None
     responses: dict[str, Any] = {}
     refused: list[ErrorData] = []
 
@@ -187,13 +199,17 @@ async def answer(session: ClientSession, task: DetailedTask, answered: set[str])
     return True
 
 
-async def drive(session: ClientSession, first: _TaskFields, answered: set[str] | None = None) -> DetailedTask:
+async def drive(session: ClientSession, first: _TaskFields, server: str) -> DetailedTask:
     """Poll the task at the server's interval until it is terminal, answering its input requests."""
-    answered = set() if answered is None else answered
+    answered: set[str] = set()
     current = first if isinstance(first, DetailedTask) else None
     interval = first.poll_seconds()
     while current is None or current.status not in TERMINAL:
-        if current is not None and current.status == "input_required" and await answer(session, current, answered):
+        if (
+            current is not None
+            and current.status == "input_required"
+            and await answer(session, current, answered, server)
+        ):
             pass  # answered: look again at once, the server may already have moved on
         else:
             await anyio.sleep(interval)
@@ -260,7 +276,7 @@ class TasksExtension(ClientExtension):
             # Stands in for the result; `is_error` keeps the SDK from checking it against the output schema.
             return CallToolResult(content=[], is_error=True)
         try:
-            final = await drive(ctx.session, created)
+            final = await drive(ctx.session, created, self.server)
         except BaseException:
             self._cancel_abandoned(ctx.session, created.task_id)
             raise

@@ -243,7 +243,7 @@ async def get_task_payload(session: Session, task_id: str, timeout: Timeout) -> 
         async def follow(sdk: mcp.Client) -> dict[str, Any]:
             _check_support(session, "tasks/get", None)
             first = await ext.get(sdk.session, task_id)
-            return ext.outcome(await ext.drive(sdk.session, first), session.name)
+            return ext.outcome(await ext.drive(sdk.session, first, session.name), session.name)
 
         return await session.request(f"tasks/get {task_id!r}", follow, timeout)
 
@@ -585,7 +585,9 @@ class Task(Generic[R]):
 
     async def _answer(self, detailed: ext.DetailedTask) -> None:
         label = f"tasks/update {self.task_id!r}"
-        await self.session.request(label, lambda sdk: ext.answer(sdk.session, detailed, self._answered))
+        await self.session.request(
+            label, lambda sdk: ext.answer(sdk.session, detailed, self._answered, self.session.name)
+        )
 
     def _unanswered(self) -> set[str]:
         detailed = self._detailed

@@ -95,6 +95,18 @@ async def test_a_timed_out_call_cancels_its_task(ext_server: Any) -> None:
         assert (await client.call_tool("add", {"a": 2, "b": 2})).data == 4  # the session is fine
 
 
+@pytest.mark.anyio
+async def test_broken_task_messages_fail_only_their_call(ext_server: Any) -> None:
+    async with Client(ext_server) as client:
+        with pytest.raises(mcpclient.ProtocolError, match="taskId"):
+            await client.call_tool("bad_handle", {})
+        with pytest.raises(mcpclient.ProtocolError, match="asks for input 'odd' with 'tools/call'"):
+            await client.call_tool("bad_input", {}, timeout=10)
+        with pytest.raises(mcpclient.ProtocolError, match="taskId"):
+            await client.call_tool("bad_handle", {}, task=True)
+        assert (await client.call_tool("slow_echo", {"text": "fine"})).text == "fine"
+
+
 # ------------------------------------------------------------------ task=True: the handle
 
 

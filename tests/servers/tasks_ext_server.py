@@ -25,6 +25,8 @@ Tools (all but `add`, `inspect` and `open_gate` become tasks when the client dec
 - `fail(message)` — completes with an `isError` tool result;
 - `fail_rpc(message)` — the task fails with a JSON-RPC error (`-32603`);
 - `never()` — stays `working` until cancelled;
+- `bad_handle()`, `bad_input()` — hostile: a task handle without `taskId`; a task asking for
+  an input request of a method that is not one (`tools/call`);
 - `inspect(task_id)` — what the server saw for a task: polls, updates, input responses, cancels;
 - `open_gate(gate)`.
 
@@ -62,7 +64,9 @@ from pydantic import BaseModel, ConfigDict
 
 EXTENSION = "io.modelcontextprotocol/tasks"
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
-TASK_TOOLS = frozenset({"gated", "slow_echo", "ask_name", "ask_both", "structured", "fail", "fail_rpc", "never"})
+TASK_TOOLS = frozenset(
+    {"gated", "slow_echo", "ask_name", "ask_both", "structured", "fail", "fail_rpc", "never", "bad_handle", "bad_input"}
+)
 REQUIRES_TASK = frozenset({"gated"})
 POLL_INTERVAL_MS = 20
 TTL_MS = 600_000
@@ -170,6 +174,8 @@ class TasksExtension(Extension):
             if params.name in REQUIRES_TASK:
                 raise _missing_capability()
             return await call_next(ctx)
+        if params.name == "bad_handle":  # hostile: a task handle without its id
+            return {"resultType": "task", "status": "working"}
         task = _Task(task_id=secrets.token_urlsafe(16), tool=params.name, arguments=dict(params.arguments or {}))
         task.run = lambda: call_next(ctx)  # the tool itself, run when the task completes
         self.tasks[task.task_id] = task
@@ -189,6 +195,9 @@ class TasksExtension(Extension):
                 task.move("completed")
         elif task.tool in ("ask_name", "ask_both"):
             self._interview(task)
+        elif task.tool == "bad_input" and task.polls >= 1:  # hostile: an input request no client can answer
+            task.input_requests = {"odd": {"method": "tools/call", "params": {"name": "x"}}}
+            task.move("input_required")
         elif task.tool in ("slow_echo", "structured", "fail", "fail_rpc") and (
             task.polls >= 1 or task.tool != "slow_echo"
         ):
@@ -345,6 +354,16 @@ def build_server(name: str = "tasks-ext") -> MCPServer:
     def never() -> str:
         """A task that never finishes on its own."""
         return "finished"
+
+    @server.tool()
+    def bad_handle() -> str:
+        """Answers with a broken task handle."""
+        return "unreachable"
+
+    @server.tool()
+    def bad_input() -> str:
+        """A task that asks for something no client can answer."""
+        return "unreachable"
 
     @server.tool()
     def inspect(task_id: str) -> str:
