@@ -6,12 +6,17 @@ lost connection. The transport records each error response by the JSON-RPC id of
 answered (an httpx event hook), and `ReplyErrors.wrap()` rewrites those SDK errors in the read
 stream into errors of ours (`_local.py`): `HTTPStatusError` with the status and the start of
 the body, `MessageTooLargeError`, `MalformedMessageError` for an unparsable event or body.
+
+`max_message_size` caps SSE events through the SDK's own limit; a JSON (non-SSE) body the SDK
+reads whole, so `ReplyErrors.cap()` wraps its stream: a body declared or found larger than the
+limit (transferred bytes) stops being read and fails only its request.
 """
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
@@ -26,6 +31,32 @@ _GENERIC = "Server returned an error response"  # mcp.client.streamable_http's s
 _TOO_LARGE = "Server-sent event exceeded the"  # httpx2's SSE size limit error
 _UNPARSABLE = ("Failed to parse SSE message", "Failed to parse JSON response")
 _KEEP = 256  # error responses remembered at once (their requests are failed as the SDK reports them)
+_JSON_TOO_LARGE = "JSON reply over max_message_size"
+
+
+class _ReplyTooLarge(httpx2.StreamError):
+    """Raised while reading a JSON body over the limit; the SDK reports a `StreamError` for that request."""
+
+
+class _CappedStream(httpx2.AsyncByteStream):
+    def __init__(self, inner: httpx2.AsyncByteStream, limit: int, declared: int | None) -> None:
+        self._inner = inner
+        self._limit = limit
+        self._declared = declared
+        self.size = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self._declared is not None and self._declared > self._limit:
+            self.size = self._declared
+            raise _ReplyTooLarge(f"{_JSON_TOO_LARGE}: {self._declared:,} bytes declared")
+        async for chunk in self._inner:
+            self.size += len(chunk)
+            if self.size > self._limit:
+                raise _ReplyTooLarge(f"{_JSON_TOO_LARGE}: more than {self._limit:,} bytes")
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 class ReplyErrors:
@@ -34,28 +65,47 @@ class ReplyErrors:
     def __init__(self, max_message_size: int | None) -> None:
         self._limit = max_message_size
         self._by_id: OrderedDict[Any, tuple[int, str, str]] = OrderedDict()
+        self._capped: OrderedDict[Any, _CappedStream] = OrderedDict()
 
     def record(self, response: httpx2.Response, excerpt: str) -> None:
-        request = response.request
-        if request.method != "POST":
-            return
-        try:
-            request_id = json.loads(request.content).get("id")
-        except (ValueError, AttributeError, httpx2.RequestNotRead):
-            return
-        if isinstance(request_id, int | str) and not isinstance(request_id, bool):
+        request_id = _request_id(response)
+        if request_id is not None:
             self._by_id[request_id] = (response.status_code, response.reason_phrase, excerpt)
             while len(self._by_id) > _KEEP:
                 self._by_id.popitem(last=False)
 
+    def cap(self, response: httpx2.Response) -> None:
+        """Limit the body of a JSON reply to `max_message_size` (SSE events have the SDK's own limit)."""
+        content_type = response.headers.get("content-type", "").lower()
+        if self._limit is None or not content_type.startswith("application/json"):
+            return
+        request_id = _request_id(response)
+        if request_id is None or not isinstance(response.stream, httpx2.AsyncByteStream):
+            return
+        length = response.headers.get("content-length", "")
+        capped = _CappedStream(response.stream, self._limit, int(length) if length.isdigit() else None)
+        response.stream = capped
+        self._capped[request_id] = capped
+        while len(self._capped) > _KEEP:
+            self._capped.popitem(last=False)
+
     def rewrite(self, item: Any) -> Any:
-        if not isinstance(item, SessionMessage) or not isinstance(item.message, mcp_types.JSONRPCError):
+        if not isinstance(item, SessionMessage):
+            return item
+        if isinstance(item.message, mcp_types.JSONRPCResponse):
+            self._capped.pop(item.message.id, None)
+        if not isinstance(item.message, mcp_types.JSONRPCError):
             return item
         request_id, error = item.message.id, item.message.error
         if error.message == _GENERIC and request_id is not None and request_id in self._by_id:
             status, reason, body = self._by_id.pop(request_id)
             message = f"HTTP {status} {reason}".rstrip() + (f": {body}" if body else "")
             return local_error(request_id, error.code, message, kind="http_status", status_code=status, body=body)
+        capped = self._capped.pop(request_id, None) if request_id is not None else None
+        if capped is not None and _JSON_TOO_LARGE in error.message and request_id is not None:
+            limit = self._limit or 0
+            message = f"server sent a JSON reply over max_message_size ({limit:,} bytes)"
+            return local_error(request_id, error.code, message, kind="too_large", size=capped.size, limit=limit)
         if _TOO_LARGE in error.message and request_id is not None:
             limit = self._limit or 0
             message = f"server sent an event over max_message_size ({limit:,} bytes)"
@@ -67,6 +117,18 @@ class ReplyErrors:
 
     def wrap(self, stream: Any) -> Any:
         return _RewritingStream(stream, self)
+
+
+def _request_id(response: httpx2.Response) -> int | str | None:
+    """The JSON-RPC id of the POST a response answers (None for a GET, a notification, a batch)."""
+    request = response.request
+    if request.method != "POST":
+        return None
+    try:
+        request_id = json.loads(request.content).get("id")
+    except (ValueError, AttributeError, httpx2.RequestNotRead):
+        return None
+    return request_id if isinstance(request_id, int | str) and not isinstance(request_id, bool) else None
 
 
 class _RewritingStream:

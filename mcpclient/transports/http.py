@@ -167,6 +167,7 @@ class _HttpTransport(ClientTransport):
     async def _record_response(self, response: httpx2.Response) -> None:
         if response.status_code < 400:
             self._last_error = None
+            self._replies.cap(response)
             return
         with suppress(httpx2.HTTPError):
             await response.aread()  # error bodies are short; the transport reads them again from the cache
@@ -226,7 +227,7 @@ class StreamableHttpTransport(_HttpTransport):
     `auth`: a bearer token string, `"oauth"`, or any `httpx2.Auth`. `timeout` bounds
     connect/write/pool operations and `sse_read_timeout` reads (seconds or timedelta).
     `httpx_client_factory(headers=, timeout=, auth=)` builds the `httpx2.AsyncClient`.
-    `max_message_size` (bytes, default 64 MiB, None: no limit) caps one SSE event from the server.
+    `max_message_size` (bytes, default 64 MiB, None: no limit) caps one SSE event or JSON body from the server.
     """
 
     @asynccontextmanager

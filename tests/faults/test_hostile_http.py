@@ -69,6 +69,27 @@ async def test_sse_event_over_limit(fault_http_base: str, observe_error: Observe
         await echo_works(c)
 
 
+@fault("JSON body over max_message_size (8 MiB body, limit 1 MiB; with or without length)", "MessageTooLargeError")
+@pytest.mark.parametrize("tool", ["big_json", "big_json_chunked"])
+async def test_json_body_over_limit(tool: str, fault_http_base: str, observe_error: Observe) -> None:
+    import tracemalloc
+
+    async with Client(f"{fault_http_base}/ok/mcp", timeout=20, max_message_size=MiB) as c:
+        tracemalloc.start()
+        try:
+            with anyio.fail_after(10), pytest.raises(MessageTooLargeError) as excinfo:
+                await c.call_tool(tool, {"size": 8 * MiB})
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        observe_error(excinfo.value)
+        assert excinfo.value.limit == MiB and excinfo.value.size > MiB
+        assert "JSON reply over max_message_size (1,048,576 bytes)" in str(excinfo.value)
+        assert peak < 4 * MiB  # stopped reading at the limit: not the whole 8 MiB body
+        assert (await c.call_tool_mcp(tool, {"size": MiB // 2})).content == []  # under the limit: fine
+        await echo_works(c)
+
+
 async def test_default_limit_admits_a_5_mb_event(fault_http_base: str) -> None:
     async with Client(f"{fault_http_base}/ok/mcp", timeout=30) as c:  # the SDK's own default is 1 MiB
         result = await c.call_tool_mcp("big_sse", {"size": 5 * MiB})

@@ -10,7 +10,8 @@ The first path segment picks the behaviour: `http://127.0.0.1:PORT/<behaviour>/m
     html-200            200 with an HTML page (the URL points at a website, not an MCP endpoint)
     reset-init          the connection is reset (RST) while answering initialize
     (any behaviour)     tools `fail500` (HTTP 500, plain-text body), `bad_sse` (an SSE event that is
-                        not JSON) and `big_sse(size)` (one SSE event of about `size` bytes)
+                        not JSON), `big_sse(size)` (one SSE event of about `size` bytes), `big_json(size)`
+                        and `big_json_chunked(size)` (a JSON body of about `size` bytes; chunked: no length)
     reset-call          initialize works; tools/call starts an SSE stream, sends half an event, then RST
     stall-read          initialize works; a request body over 64 KiB is never read nor answered
     expire-session      the session expires (404) after the first tools/call
@@ -182,6 +183,19 @@ async def handle_mcp(behaviour: str, request: Request, writer: asyncio.StreamWri
     if tool == "fail500":  # any behaviour: this one request fails with a plain-text 500
         body = b"database on fire: connection pool exhausted (" + b"x" * 600 + b")"
         writer.write(response(500, "Internal Server Error", body, "text/plain"))
+        return True
+    if tool in ("big_json", "big_json_chunked"):  # a JSON body of about `size` bytes (chunked: no length)
+        size = int(((message.get("params") or {}).get("arguments") or {}).get("size", 0))
+        data = jsonrpc(rid, {"content": [], "x": "y" * size})
+        if tool == "big_json":
+            writer.write(response(200, "OK", data))
+            return True
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for start in range(0, len(data), 1 << 16):
+            piece = data[start : start + (1 << 16)]
+            writer.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
         return True
     if tool in ("bad_sse", "big_sse"):  # an SSE answer whose event is not JSON / is `size` bytes
         size = int(((message.get("params") or {}).get("arguments") or {}).get("size", 0))
