@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
-from . import skills as _skills
-from . import subscriptions as _subscriptions
 from . import tasks as _tasks
 from ._arguments import prompt_arguments, request_meta, tool_arguments
 from ._session import SdkCallbacks, Session, Timeout, all_pages, describe, seconds
@@ -33,13 +31,16 @@ from .results import (
     ResourceTemplateList,
     ToolList,
 )
-from .subscriptions import EventStream
 from .tasks import PromptTask, ResourceTask, ToolTask
 from .transports.base import SERVER_META_KEY, ClientTransport
 
 if TYPE_CHECKING:
     import mcp
     from mcp import types
+
+    # Imported where used: both import the mcp SDK, which `from mcpclient import Client` must not.
+    from . import skills as _skills
+    from .subscriptions import EventStream
 
 __all__ = ["Client", "Mode", "Timeout"]
 
@@ -714,11 +715,15 @@ class Client:
         `subscriptions/listen` stream (see `mcpclient.subscriptions`). Updates reach `message_handler`
         and `events()` streams.
         """
-        await _subscriptions.subscribe(self._session, str(uri), timeout)
+        from . import subscriptions
+
+        await subscriptions.subscribe(self._session, str(uri), timeout)
 
     async def unsubscribe_resource(self, uri: str, *, timeout: Timeout = None) -> None:
         """Stop updates for `uri`."""
-        await _subscriptions.unsubscribe(self._session, str(uri), timeout)
+        from . import subscriptions
+
+        await subscriptions.unsubscribe(self._session, str(uri), timeout)
 
     def events(self, *, resource_updates: bool = True, list_changes: bool = True) -> EventStream:
         """Change events as an async iterator: `async with client.events() as events: async for event in events`.
@@ -726,6 +731,8 @@ class Client:
         Yields `ResourceUpdated(uri)` (subscribed resources) and `ToolsListChanged()` /
         `PromptsListChanged()` / `ResourcesListChanged()` on both protocol generations.
         """
+        from .subscriptions import EventStream
+
         return EventStream(self._session, resource_updates=resource_updates, list_changes=list_changes)
 
     async def get_task_status(self, task_id: str, *, timeout: Timeout = None) -> types.GetTaskResult:
@@ -755,27 +762,37 @@ class Client:
 
     async def list_skills(self, *, timeout: Timeout = None) -> list[_skills.Skill]:
         """The server's skills (`skills/list`, all pages); no skill file is read."""
-        return await _skills.list_skills(self._session, timeout=timeout)
+        from . import skills
+
+        return await skills.list_skills(self._session, timeout=timeout)
 
     async def list_skills_mcp(
         self, *, cursor: str | None = None, timeout: Timeout = None
     ) -> _skills.SkillsListResult:
         """One page of `skills/list`; the raw result."""
-        return await _skills.list_skills_mcp(self._session, cursor=cursor, timeout=timeout)
+        from . import skills
+
+        return await skills.list_skills_mcp(self._session, cursor=cursor, timeout=timeout)
 
     async def get_skill(self, uri: str, *, timeout: Timeout = None) -> _skills.Skill:
         """One skill's entry by its `SKILL.md` URI (`skills/get`)."""
-        return await _skills.get_skill(self._session, uri, timeout=timeout)
+        from . import skills
+
+        return await skills.get_skill(self._session, uri, timeout=timeout)
 
     async def load_skill(self, skill: str | _skills.Skill, *, timeout: Timeout = None) -> _skills.LoadedSkill:
         """Read a skill's `SKILL.md` and verify it against its listing (`SkillVerificationError` if not)."""
-        return await _skills.load_skill(self._session, skill, timeout=timeout)
+        from . import skills
+
+        return await skills.load_skill(self._session, skill, timeout=timeout)
 
     async def read_skill_file(
         self, skill: _skills.LoadedSkill | _skills.Skill, path: str, *, timeout: Timeout = None
     ) -> bytes:
         """A supporting file of a skill, verified against its listing."""
-        return await _skills.read_skill_file(self._session, skill, path, timeout=timeout)
+        from . import skills
+
+        return await skills.read_skill_file(self._session, skill, path, timeout=timeout)
 
     # ---------------------------------------------------------------- end of skills
 
