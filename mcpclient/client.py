@@ -9,12 +9,16 @@ session layer's (`mcpclient._session.Session`); every operation is one `Session.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
+import anyio.to_thread
+
 from . import tasks as _tasks
 from ._arguments import prompt_arguments, request_meta, tool_arguments
+from ._early import EarlyServer, engine_imported, import_engine, offered_to, prepare_engine
 from ._session import SdkCallbacks, Session, Timeout, all_pages, describe, seconds
 from .handlers.context import HandlerContext, call_handler
 from .handlers.elicitation import ElicitationHandler, response_type_for, to_elicit_result
@@ -85,6 +89,11 @@ class Client:
         lazy_connect: bool = False,
         **transport_options: Any,
     ) -> None:
+        # A script's server starts first and boots while the SDK is imported (`_early`). Until a
+        # connection adopts it, it ends with this client (collected, or at exit; `close()`; the window).
+        early = EarlyServer.start(source, transport_options)
+        if early is not None:
+            weakref.finalize(self, early.discard)
         # The one late import: a source may be an MCPConfig, and sources → config → proxy → Client.
         from .sources import infer_transport
 
@@ -112,6 +121,9 @@ class Client:
             client_info=client_info,
             lazy_connect=lazy_connect,
         )
+        if early is not None:
+            early.offer_to(transport)
+        prepare_engine()  # the SDK is imported on a helper thread; connecting waits for it, off the event loop
 
     # ------------------------------------------------------------------ configuration
 
@@ -214,6 +226,7 @@ class Client:
         return self._session.protocol_version
 
     async def __aenter__(self) -> Client:
+        await _engine_ready()
         await self._session.enter()
         return self
 
@@ -224,15 +237,20 @@ class Client:
 
     async def connect(self) -> Client:
         """Connect and hold the session until `close()` (what a lazy call does implicitly)."""
+        await _engine_ready()
         await self._session.connect()
         return self
 
     async def close(self) -> None:
         """End the session and the server (also for keep-alive transports). Idempotent."""
+        early = offered_to(self.transport)
+        if early is not None and early.state == "waiting":  # started early, never adopted: end it now
+            await anyio.to_thread.run_sync(early.discard)
         await self._session.close()
 
     async def initialize(self, timeout: Timeout = None) -> types.InitializeResult:
         """Run the MCP handshake when the client was created with `auto_initialize=False`."""
+        await _engine_ready()
         return await self._session.initialize(timeout)
 
     # ------------------------------------------------------------------ SDK callbacks
@@ -795,6 +813,15 @@ class Client:
         return await skills.read_skill_file(self._session, skill, path, timeout=timeout)
 
     # ---------------------------------------------------------------- end of skills
+
+
+async def _engine_ready() -> None:
+    """Wait, off the event loop, until the mcp SDK is imported (`Client()` started that on a helper thread).
+
+    Importing it on the loop would stall every other task of the application for most of a second.
+    """
+    if not engine_imported():
+        await anyio.to_thread.run_sync(import_engine, abandon_on_cancel=True)
 
 
 def _origin(meta: Any, default: str) -> str:
