@@ -44,6 +44,7 @@ def _events() -> Any:
         _sdk_events = subscriptions
     return _sdk_events
 
+
 Spawn = Callable[[Callable[[], Any]], bool]
 """Start a coroutine function in the SDK session's task group; False when the session is closing."""
 

@@ -81,7 +81,6 @@ _STDERR_BUFFER_MAX = 1 << 20  # a longer stderr line is cut (only its start is l
 _STDOUT_EOF_EXIT_WAIT = 0.8
 
 
-
 # pgid -> pid of the process that spawned it; ended at interpreter exit if still alive.
 _live_groups: dict[int, int] = {}
 
