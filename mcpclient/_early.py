@@ -69,6 +69,7 @@ ENGINE_MODULES = (
 _FIRST_CALL_MODULES = ("jsonschema",)
 _engine_imported = False
 _engine_preparer = 0  # pid of the process whose helper thread imports the engine
+_helper_past_engine: threading.Event | None = None  # set once that helper is done with the engine
 
 
 def early_command(source: Any, options: Mapping[str, Any]) -> tuple[list[str], dict[str, str], str | None] | None:
@@ -268,24 +269,35 @@ def prepare_engine() -> None:
     only waits for it (`import_engine` in a worker thread) when the client connects. Then the
     helper imports what the first tool call needs (jsonschema; on the loop thread it would block it).
     """
-    global _engine_preparer
+    global _engine_preparer, _helper_past_engine
     missing = [name for name in (*ENGINE_MODULES, *_FIRST_CALL_MODULES) if name not in sys.modules]
     if not missing or _engine_preparer == os.getpid():
         return
     _engine_preparer = os.getpid()
-    thread = threading.Thread(target=_prepare, daemon=True)
+    _helper_past_engine = past_engine = threading.Event()
+    thread = threading.Thread(target=_prepare, args=(past_engine,), daemon=True)
     _importers.append(thread)
     thread.start()
 
 
-def _prepare() -> None:
-    with contextlib.suppress(Exception):  # an error is left for the import where the module is needed
-        import_engine()
+def _prepare(past_engine: threading.Event) -> None:
+    try:
+        with contextlib.suppress(Exception):  # an error is left for the import where the module is needed
+            _import_engine()
+    finally:
+        past_engine.set()
     _import_quietly(*_FIRST_CALL_MODULES)
 
 
 def import_engine() -> None:
-    """Import the engine now (blocking; while a helper thread imports it, this waits for it)."""
+    """Import the engine now (blocking). While the helper thread imports it, this waits for the
+    helper (holding no import lock meanwhile, so a fork from elsewhere finds none held here)."""
+    if _helper_past_engine is not None:
+        _helper_past_engine.wait()
+    _import_engine()
+
+
+def _import_engine() -> None:
     global _engine_imported
     for name in ENGINE_MODULES:
         importlib.import_module(name)
