@@ -220,6 +220,10 @@ def case_cold_start(cfg: Any) -> list[Any]:
     t.check("cold start: SyncClient script ≤ 0.6× the raw ClientSession script", "raw ClientSession", 0.6)
     if "fastmcp Client" in first:
         t.check("cold start: SyncClient script ≤ 0.5× the fastmcp Client script", "fastmcp Client", 0.5)
+    client = "mcpclient.Client in asyncio.run"
+    t.check("cold start: Client script ≤ 0.6× the raw ClientSession script", "raw ClientSession", 0.6, base_row=client)
+    if "fastmcp Client" in first:
+        t.check("cold start: Client script ≤ 0.5× the fastmcp Client script", "fastmcp Client", 0.5, base_row=client)
     t2 = Table(
         "cold-start-exit",
         f"cold start: the whole process (server ended, interpreter exited) — ms ({rounds} rounds)",

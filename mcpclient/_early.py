@@ -1,16 +1,20 @@
 """Start a stdio server before the client's engine is imported, so both start-ups overlap.
 
 A script's first result waits for two start-ups: importing the client (the mcp SDK, most of
-a second) and the server's (its own interpreter and imports, often as long). `SyncClient`
-starts a script source's server process here, first thing in its constructor, and only then
-imports and builds the engine; the stdio transport adopts the process for its first
-connection (`offer_to`, through `_prespawn`). This module imports nothing heavy.
+a second) and the server's (its own interpreter and imports, often as long). `Client` and
+`SyncClient` start a script source's server process here, first thing in their constructors;
+the stdio transport adopts the process for its first connection (`offer_to`, through
+`_prespawn`). `SyncClient` starts it even before it imports `Client` (`start_ahead`), then
+imports the engine; `Client`, whose module does not import the SDK, has it imported on a
+helper thread (`prepare_engine`) and waits for it off the event loop when it connects. This
+module imports nothing heavy.
 
 The process is adopted only if it was started exactly as the transport would start it
-(command line, environment, working directory). Until a connection adopts it, it is this
-module's: it is ended when its client closes or is collected, at interpreter exit, and
-`ADOPT_WINDOW` seconds after the client was built. A forked child neither adopts nor ends it.
-POSIX only; `MCPCLIENT_NO_EARLY_SPAWN=1` turns it off.
+(command line, checked when offered; environment and working directory, checked again when the
+transport spawns). Until a connection adopts it, it is this module's: it is ended when its
+client closes or is collected, at interpreter exit, and `ADOPT_WINDOW` seconds after the client
+was built. A forked child neither adopts nor ends it. POSIX only; `MCPCLIENT_NO_EARLY_SPAWN=1`
+turns it off.
 """
 
 from __future__ import annotations
@@ -28,7 +32,16 @@ from typing import Any
 
 from ._environment import passed_environment
 
-__all__ = ["ADOPT_WINDOW", "EarlyServer", "early_command"]
+__all__ = [
+    "ADOPT_WINDOW",
+    "ENGINE_MODULES",
+    "EarlyServer",
+    "early_command",
+    "engine_imported",
+    "import_engine",
+    "offered_to",
+    "prepare_engine",
+]
 
 _IMPORT_JOIN_TIMEOUT = 10.0  # seconds a fork waits for a background import to finish
 
@@ -41,6 +54,22 @@ ADOPT_WINDOW = 30.0
 _INHERITED = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER")
 _STDIO_OPTIONS = frozenset({"args", "env", "cwd", "python_cmd", "node_cmd", "keep_alive", "name"})
 _live: weakref.WeakSet[EarlyServer] = weakref.WeakSet()
+_ahead = threading.local()  # .server: started by a SyncClient for the Client it builds next
+
+#: What a client's first connection imports that building a `Client` did not: the mcp SDK (most of
+#: a client's start-up) and the modules of ours that need it.
+ENGINE_MODULES = (
+    "mcp",
+    "mcp.client.stdio",
+    "mcp.os.posix.utilities",
+    "mcpclient.transports._framing",
+    "mcpclient._prespawn",
+)
+#: What its first call imports lazily: the SDK validates tool results with jsonschema (~0.3 s).
+_FIRST_CALL_MODULES = ("jsonschema",)
+_engine_imported = False
+_engine_preparer = 0  # pid of the process whose helper thread imports the engine
+_helper_past_engine: threading.Event | None = None  # set once that helper is done with the engine
 
 
 def early_command(source: Any, options: Mapping[str, Any]) -> tuple[list[str], dict[str, str], str | None] | None:
@@ -104,6 +133,7 @@ class EarlyServer:
 
     def __init__(self, command: list[str], extra_env: Mapping[str, str], cwd: str | None) -> None:
         self.command = command
+        self.extra_env = dict(extra_env)
         self.cwd = cwd
         self._lock = threading.Lock()
         self._state = "waiting"  # then "adopted" or "discarded", once
@@ -113,8 +143,17 @@ class EarlyServer:
 
     @classmethod
     def start(cls, source: Any, options: Mapping[str, Any]) -> EarlyServer | None:
-        """Start a script source's server now; None if not a script or the start failed (the transport reports)."""
+        """Start a script source's server now; None if not a script or the start failed (the transport reports).
+
+        A server this thread started ahead (`start_ahead`) for the same command is taken instead.
+        """
         plan = early_command(source, options)
+        ahead: EarlyServer | None = getattr(_ahead, "server", None)
+        if ahead is not None:
+            _ahead.server = None
+            if plan is not None and (ahead.command, ahead.extra_env, ahead.cwd) == plan and ahead.state == "waiting":
+                return ahead
+            ahead.discard()
         if plan is None:
             return None
         try:
@@ -122,41 +161,45 @@ class EarlyServer:
         except (OSError, ValueError, subprocess.SubprocessError):
             return None
 
+    @classmethod
+    def start_ahead(cls, source: Any, options: Mapping[str, Any]) -> EarlyServer | None:
+        """`start()`, for the next `start()` on this thread to take: a `SyncClient` starts the server
+        before it imports `Client`, whose constructor then takes it (`drop_ahead()` if it is not built)."""
+        early = cls.start(source, options)
+        _ahead.server = early
+        return early
+
+    @staticmethod
+    def drop_ahead() -> None:
+        """End a server started ahead that no `start()` took."""
+        ahead: EarlyServer | None = getattr(_ahead, "server", None)
+        _ahead.server = None
+        if ahead is not None:
+            ahead.discard()
+
     @property
     def state(self) -> str:
         """`"waiting"`, `"adopted"` (a transport owns the process) or `"discarded"` (ended)."""
         return self._state
 
     def offer_to(self, transport: Any) -> bool:
-        """Let `transport` adopt the process at its next spawn if it would start the very same one; else end it."""
+        """Let `transport` adopt the process at its next spawn if it would start the very same one; else end it.
+
+        The environment is compared when the transport spawns (`same_environment` needs the SDK,
+        which a `Client` may not have imported yet).
+        """
         same = (
             callable(getattr(type(transport), "_spawn", None))
             and getattr(transport, "command_line", None) == self.command
-            and same_environment(transport, self.env)
             and _fspath(getattr(transport, "cwd", None)) == self.cwd
         )
         if not same:
             self.discard()
             return False
-
-        async def spawn() -> Any:
-            transport.__dict__.pop("_spawn", None)  # reconnections use the class's own spawn
-            popen = self._claim()
-            if popen is None:  # ended meanwhile (window over, client closed): start one as usual
-                return await type(transport)._spawn(transport)
-            from ._prespawn import _adopt
-
-            return await _adopt(popen)
-
-        transport._spawn = spawn
+        transport._spawn = _Adoption(self, transport)
         timer = threading.Timer(ADOPT_WINDOW, self.discard)
         timer.daemon = True
         timer.start()
-        if "jsonschema" not in sys.modules:
-            # The SDK imports jsonschema on the first call to a tool with an output schema (~0.3 s),
-            # on the loop thread. Importing it now, while the client waits for the server to boot,
-            # takes it off the path to the first result.
-            _start_import("jsonschema")
         return True
 
     def _claim(self) -> subprocess.Popen[bytes] | None:
@@ -191,18 +234,88 @@ class EarlyServer:
         self.popen.returncode = 0  # not this process's child: never wait for it
 
 
-_importers: list[threading.Thread] = []
+class _Adoption:
+    """A transport's `_spawn` while a process started early waits for it: its first spawn adopts the process."""
+
+    def __init__(self, early: EarlyServer, transport: Any) -> None:
+        self.early = early
+        self.transport = transport
+
+    async def __call__(self) -> Any:
+        transport, early = self.transport, self.early
+        transport.__dict__.pop("_spawn", None)  # reconnections use the class's own spawn
+        if early.state == "waiting" and not same_environment(transport, early.env):
+            import anyio.to_thread
+
+            await anyio.to_thread.run_sync(early.discard)
+        popen = early._claim()
+        if popen is None:  # ended (window over, client closed, another environment): start one as usual
+            return await type(transport)._spawn(transport)
+        from ._prespawn import _adopt
+
+        return await _adopt(popen)
 
 
-def _start_import(module: str) -> None:
-    thread = threading.Thread(target=_import_quietly, args=(module,), daemon=True)
+def offered_to(transport: Any) -> EarlyServer | None:
+    """The process started early that `transport` would adopt at its next spawn, if any."""
+    adoption = vars(transport).get("_spawn") if hasattr(transport, "__dict__") else None
+    return adoption.early if isinstance(adoption, _Adoption) else None
+
+
+def prepare_engine() -> None:
+    """Import what a client's first connection and call need, on a helper thread, unless done or under way.
+
+    `Client.__init__` calls it: the SDK is imported while the server boots, and the event loop
+    only waits for it (`import_engine` in a worker thread) when the client connects. Then the
+    helper imports what the first tool call needs (jsonschema; on the loop thread it would block it).
+    """
+    global _engine_preparer, _helper_past_engine
+    missing = [name for name in (*ENGINE_MODULES, *_FIRST_CALL_MODULES) if name not in sys.modules]
+    if not missing or _engine_preparer == os.getpid():
+        return
+    _engine_preparer = os.getpid()
+    _helper_past_engine = past_engine = threading.Event()
+    thread = threading.Thread(target=_prepare, args=(past_engine,), daemon=True)
     _importers.append(thread)
     thread.start()
 
 
-def _import_quietly(module: str) -> None:
-    with contextlib.suppress(Exception):
-        importlib.import_module(module)
+def _prepare(past_engine: threading.Event) -> None:
+    try:
+        with contextlib.suppress(Exception):  # an error is left for the import where the module is needed
+            _import_engine()
+    finally:
+        past_engine.set()
+    _import_quietly(*_FIRST_CALL_MODULES)
+
+
+def import_engine() -> None:
+    """Import the engine now (blocking). While the helper thread imports it, this waits for the
+    helper (holding no import lock meanwhile, so a fork from elsewhere finds none held here)."""
+    if _helper_past_engine is not None:
+        _helper_past_engine.wait()
+    _import_engine()
+
+
+def _import_engine() -> None:
+    global _engine_imported
+    for name in ENGINE_MODULES:
+        importlib.import_module(name)
+    _engine_imported = True
+
+
+def engine_imported() -> bool:
+    """Whether `import_engine()` has completed in this process (cheap: a flag)."""
+    return _engine_imported
+
+
+_importers: list[threading.Thread] = []
+
+
+def _import_quietly(*modules: str) -> None:
+    for module in modules:
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
 
 
 def _finish_imports_before_fork() -> None:

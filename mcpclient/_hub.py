@@ -12,32 +12,38 @@ import collections
 import logging
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
-from mcp.client.subscriptions import (
-    PromptsListChanged,
-    ResourcesListChanged,
-    ResourceUpdated,
-    ServerEvent,
-    ToolsListChanged,
-)
 
 from .errors import ProtocolError
 
 if TYPE_CHECKING:
     import mcp
+    from mcp.client.subscriptions import ServerEvent
 
 __all__ = ["Hub", "Listener", "Sink", "to_event"]
 
 logger = logging.getLogger("mcpclient")
 
 _SUBSCRIPTION_ID_META_KEY = "io.modelcontextprotocol/subscriptionId"
-_LIST_CHANGED: dict[str, ServerEvent] = {
-    "notifications/tools/list_changed": ToolsListChanged(),
-    "notifications/prompts/list_changed": PromptsListChanged(),
-    "notifications/resources/list_changed": ResourcesListChanged(),
+_LIST_CHANGED = {
+    "notifications/tools/list_changed": "ToolsListChanged",
+    "notifications/prompts/list_changed": "PromptsListChanged",
+    "notifications/resources/list_changed": "ResourcesListChanged",
 }
+_list_changed: dict[str, ServerEvent] = {}  # one event instance per method, made on first use
+_sdk_events: Any = None  # mcp.client.subscriptions, once an event needs it (not at import: see `_early`)
+
+
+def _events() -> Any:
+    global _sdk_events
+    if _sdk_events is None:
+        from mcp.client import subscriptions
+
+        _sdk_events = subscriptions
+    return _sdk_events
+
 
 Spawn = Callable[[Callable[[], Any]], bool]
 """Start a coroutine function in the SDK session's task group; False when the session is closing."""
@@ -49,11 +55,15 @@ def to_event(message: Any) -> ServerEvent | None:
     if not isinstance(method, str):
         return None
     if method in _LIST_CHANGED:
-        return _LIST_CHANGED[method]
+        event = _list_changed.get(method)
+        if event is None:
+            event = _list_changed[method] = getattr(_events(), _LIST_CHANGED[method])()
+        return event
     if method == "notifications/resources/updated":
         uri = getattr(getattr(message, "params", None), "uri", None)
         if uri is not None:
-            return ResourceUpdated(uri=str(uri))
+            event = _events().ResourceUpdated(uri=str(uri))
+            return cast("ServerEvent", event)
     return None
 
 
@@ -75,7 +85,7 @@ class Sink:
         self.closed = False
 
     def offer(self, event: ServerEvent) -> None:
-        wanted = self.resource_updates if isinstance(event, ResourceUpdated) else self.list_changes
+        wanted = self.resource_updates if isinstance(event, _events().ResourceUpdated) else self.list_changes
         if not wanted or self.closed:
             return
         push = self._push()

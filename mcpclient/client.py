@@ -9,14 +9,16 @@ session layer's (`mcpclient._session.Session`); every operation is one `Session.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
-from . import skills as _skills
-from . import subscriptions as _subscriptions
+import anyio.to_thread
+
 from . import tasks as _tasks
 from ._arguments import prompt_arguments, request_meta, tool_arguments
+from ._early import EarlyServer, engine_imported, import_engine, offered_to, prepare_engine
 from ._session import SdkCallbacks, Session, Timeout, all_pages, describe, seconds
 from .handlers.context import HandlerContext, call_handler
 from .handlers.elicitation import ElicitationHandler, response_type_for, to_elicit_result
@@ -33,13 +35,16 @@ from .results import (
     ResourceTemplateList,
     ToolList,
 )
-from .subscriptions import EventStream
 from .tasks import PromptTask, ResourceTask, ToolTask
 from .transports.base import SERVER_META_KEY, ClientTransport
 
 if TYPE_CHECKING:
     import mcp
     from mcp import types
+
+    # Imported where used: both import the mcp SDK, which `from mcpclient import Client` must not.
+    from . import skills as _skills
+    from .subscriptions import EventStream
 
 __all__ = ["Client", "Mode", "Timeout"]
 
@@ -84,6 +89,11 @@ class Client:
         lazy_connect: bool = False,
         **transport_options: Any,
     ) -> None:
+        # A script's server starts first and boots while the SDK is imported (`_early`). Until a
+        # connection adopts it, it ends with this client (collected, or at exit; `close()`; the window).
+        early = EarlyServer.start(source, transport_options)
+        if early is not None:
+            weakref.finalize(self, early.discard)
         # The one late import: a source may be an MCPConfig, and sources → config → proxy → Client.
         from .sources import infer_transport
 
@@ -111,6 +121,9 @@ class Client:
             client_info=client_info,
             lazy_connect=lazy_connect,
         )
+        if early is not None:
+            early.offer_to(transport)
+        prepare_engine()  # the SDK is imported on a helper thread; connecting waits for it, off the event loop
 
     # ------------------------------------------------------------------ configuration
 
@@ -213,6 +226,7 @@ class Client:
         return self._session.protocol_version
 
     async def __aenter__(self) -> Client:
+        await _engine_ready()
         await self._session.enter()
         return self
 
@@ -223,15 +237,20 @@ class Client:
 
     async def connect(self) -> Client:
         """Connect and hold the session until `close()` (what a lazy call does implicitly)."""
+        await _engine_ready()
         await self._session.connect()
         return self
 
     async def close(self) -> None:
         """End the session and the server (also for keep-alive transports). Idempotent."""
+        early = offered_to(self.transport)
+        if early is not None and early.state == "waiting":  # started early, never adopted: end it now
+            await anyio.to_thread.run_sync(early.discard)
         await self._session.close()
 
     async def initialize(self, timeout: Timeout = None) -> types.InitializeResult:
         """Run the MCP handshake when the client was created with `auto_initialize=False`."""
+        await _engine_ready()
         return await self._session.initialize(timeout)
 
     # ------------------------------------------------------------------ SDK callbacks
@@ -714,11 +733,15 @@ class Client:
         `subscriptions/listen` stream (see `mcpclient.subscriptions`). Updates reach `message_handler`
         and `events()` streams.
         """
-        await _subscriptions.subscribe(self._session, str(uri), timeout)
+        from . import subscriptions
+
+        await subscriptions.subscribe(self._session, str(uri), timeout)
 
     async def unsubscribe_resource(self, uri: str, *, timeout: Timeout = None) -> None:
         """Stop updates for `uri`."""
-        await _subscriptions.unsubscribe(self._session, str(uri), timeout)
+        from . import subscriptions
+
+        await subscriptions.unsubscribe(self._session, str(uri), timeout)
 
     def events(self, *, resource_updates: bool = True, list_changes: bool = True) -> EventStream:
         """Change events as an async iterator: `async with client.events() as events: async for event in events`.
@@ -726,6 +749,8 @@ class Client:
         Yields `ResourceUpdated(uri)` (subscribed resources) and `ToolsListChanged()` /
         `PromptsListChanged()` / `ResourcesListChanged()` on both protocol generations.
         """
+        from .subscriptions import EventStream
+
         return EventStream(self._session, resource_updates=resource_updates, list_changes=list_changes)
 
     async def get_task_status(self, task_id: str, *, timeout: Timeout = None) -> types.GetTaskResult:
@@ -755,29 +780,48 @@ class Client:
 
     async def list_skills(self, *, timeout: Timeout = None) -> list[_skills.Skill]:
         """The server's skills (`skills/list`, all pages); no skill file is read."""
-        return await _skills.list_skills(self._session, timeout=timeout)
+        from . import skills
+
+        return await skills.list_skills(self._session, timeout=timeout)
 
     async def list_skills_mcp(
         self, *, cursor: str | None = None, timeout: Timeout = None
     ) -> _skills.SkillsListResult:
         """One page of `skills/list`; the raw result."""
-        return await _skills.list_skills_mcp(self._session, cursor=cursor, timeout=timeout)
+        from . import skills
+
+        return await skills.list_skills_mcp(self._session, cursor=cursor, timeout=timeout)
 
     async def get_skill(self, uri: str, *, timeout: Timeout = None) -> _skills.Skill:
         """One skill's entry by its `SKILL.md` URI (`skills/get`)."""
-        return await _skills.get_skill(self._session, uri, timeout=timeout)
+        from . import skills
+
+        return await skills.get_skill(self._session, uri, timeout=timeout)
 
     async def load_skill(self, skill: str | _skills.Skill, *, timeout: Timeout = None) -> _skills.LoadedSkill:
         """Read a skill's `SKILL.md` and verify it against its listing (`SkillVerificationError` if not)."""
-        return await _skills.load_skill(self._session, skill, timeout=timeout)
+        from . import skills
+
+        return await skills.load_skill(self._session, skill, timeout=timeout)
 
     async def read_skill_file(
         self, skill: _skills.LoadedSkill | _skills.Skill, path: str, *, timeout: Timeout = None
     ) -> bytes:
         """A supporting file of a skill, verified against its listing."""
-        return await _skills.read_skill_file(self._session, skill, path, timeout=timeout)
+        from . import skills
+
+        return await skills.read_skill_file(self._session, skill, path, timeout=timeout)
 
     # ---------------------------------------------------------------- end of skills
+
+
+async def _engine_ready() -> None:
+    """Wait, off the event loop, until the mcp SDK is imported (`Client()` started that on a helper thread).
+
+    Importing it on the loop would stall every other task of the application for most of a second.
+    """
+    if not engine_imported():
+        await anyio.to_thread.run_sync(import_engine, abandon_on_cancel=True)
 
 
 def _origin(meta: Any, default: str) -> str:

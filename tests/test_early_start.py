@@ -2,7 +2,10 @@
 
 Real server processes throughout: the early process must be the one the session talks to,
 and a process no connection adopted must end (close, garbage collection, the adoption
-window, interpreter exit) without a zombie.
+window, interpreter exit) without a zombie. Both faces: `SyncClient` (which starts it before
+importing the engine) and the async `Client` (whose module does not import the mcp SDK: the
+SDK is imported on a helper thread while the server boots, and connecting waits for it off
+the event loop).
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import pid_alive, wait_for_exit
+from helpers import children_pids, pid_alive, wait_for_exit
 
-from mcpclient import SyncClient
-from mcpclient._early import EarlyServer, early_command
+from mcpclient import Client, SyncClient
+from mcpclient._early import EarlyServer, early_command, engine_imported, offered_to
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="early start is POSIX only")
 
@@ -31,10 +34,20 @@ def _early_of(client: SyncClient) -> EarlyServer:
     return early
 
 
+def _offered(client: Client) -> EarlyServer:
+    early = offered_to(client.transport)
+    assert early is not None, "no server was started early"
+    return early
+
+
 def test_the_session_runs_on_the_process_started_early(everything_script: Path, no_new_children: None) -> None:
+    before = children_pids()
     client = SyncClient(str(everything_script))
     early = _early_of(client)
     assert pid_alive(early.popen.pid) and early.state == "waiting"
+    # Its Client took the server SyncClient started before importing it: one process, not two.
+    assert offered_to(client.transport) is early
+    assert children_pids() - before == {early.popen.pid}
     with client:
         assert client.call_tool("getpid").data == early.popen.pid
         assert early.state == "adopted"
@@ -154,3 +167,106 @@ def test_only_plain_script_sources_start_early(everything_script: Path, tmp_path
     assert early_command("http://example.com/mcp", {}) is None
     assert early_command(str(tmp_path / "missing.py"), {}) is None
     assert early_command({"mcpServers": {}}, {}) is None
+
+
+# ---------------------------------------------------------------- the async Client
+
+
+@pytest.mark.anyio
+async def test_a_clients_server_starts_at_construction_and_is_adopted(
+    everything_script: Path, no_new_children: None
+) -> None:
+    before = children_pids()
+    client = Client(str(everything_script))
+    early = _offered(client)
+    assert early.state == "waiting" and pid_alive(early.popen.pid)
+    assert children_pids() - before == {early.popen.pid}  # started by the constructor, before any connection
+    async with client:
+        assert engine_imported()
+        assert early.state == "adopted"
+        assert client.transport.pid == early.popen.pid  # type: ignore[attr-defined]
+        assert (await client.call_tool("getpid")).data == early.popen.pid
+        async with client.new() as clone:  # a clone spawns its own
+            assert (await clone.call_tool("getpid")).data != early.popen.pid
+    await client.close()
+    wait_for_exit({early.popen.pid}, timeout=5.0)
+
+
+@pytest.mark.anyio
+async def test_a_clients_unused_early_process_ends_on_close(everything_script: Path, no_new_children: None) -> None:
+    client = Client(str(everything_script))
+    early = _offered(client)
+    await client.close()
+    assert early.state == "discarded" and early.popen.returncode is not None  # reaped, not a zombie
+    async with client:  # still usable: the transport spawns its own
+        assert (await client.call_tool("getpid")).data != early.popen.pid
+    await client.close()
+
+
+def test_a_clients_unused_early_process_ends_when_it_is_collected(
+    everything_script: Path, no_new_children: None
+) -> None:
+    client = Client(str(everything_script))
+    early = _offered(client)
+    del client
+    gc.collect()
+    assert early.state == "discarded" and early.popen.returncode is not None
+
+
+@pytest.mark.anyio
+async def test_a_server_started_in_another_environment_is_not_adopted(
+    everything_script: Path, no_new_children: None
+) -> None:
+    client = Client(str(everything_script))
+    early = _offered(client)
+    client.transport.env = {"MCPCLIENT_TEST_CHANGED": "1"}  # type: ignore[attr-defined]  # after the early start
+    async with client:
+        assert (await client.call_tool("getpid")).data != early.popen.pid
+    await client.close()
+    assert early.state == "discarded" and early.popen.returncode is not None
+
+
+def test_no_early_start_when_turned_off(
+    everything_script: Path, monkeypatch: pytest.MonkeyPatch, no_new_children: None
+) -> None:
+    monkeypatch.setenv("MCPCLIENT_NO_EARLY_SPAWN", "1")
+    before = children_pids()
+    client = Client(str(everything_script))
+    sync = SyncClient(str(everything_script))
+    assert offered_to(client.transport) is None and sync._early_discard is None
+    assert children_pids() - before == set()
+    sync.close()
+
+
+def test_an_asyncio_script_imports_the_sdk_off_its_event_loop(everything_script: Path, tmp_path: Path) -> None:
+    """`from mcpclient import Client`, `Client(script)`, `async with`, a call: the main thread imports no SDK module."""
+    script = tmp_path / "first_result.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import asyncio, sys, threading
+            from mcpclient import Client
+            from mcpclient._early import offered_to
+
+            assert "mcp" not in sys.modules, "from mcpclient import Client imported the SDK"
+            main, on_main = threading.get_ident(), []
+            sys.addaudithook(lambda event, args: event == "import" and threading.get_ident() == main
+                             and on_main.append(args[0]))
+
+            async def run():
+                client = Client({str(everything_script)!r})
+                early = offered_to(client.transport)
+                async with client:
+                    pid = (await client.call_tool("getpid")).data
+                print(pid == early.popen.pid, early.state, flush=True)
+                sdk = ("mcp", "mcp_types", "pydantic", "jsonschema")
+                print(sorted({{m for m in on_main if m.split(".")[0] in sdk}}))
+
+            asyncio.run(run())
+            """
+        )
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    adopted, imported_on_main = out.stdout.splitlines()
+    assert adopted == "True adopted"
+    assert imported_on_main == "[]"  # the SDK (and jsonschema) were imported on other threads

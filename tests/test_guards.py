@@ -2,6 +2,7 @@
 
 - `mcpclient/__init__.py`: its lazy exports (`_EXPORTS`), `__all__` and its `TYPE_CHECKING`
   imports name the same things, from the same modules, and every name resolves.
+- `from mcpclient import Client, SyncClient` and building a script's `Client` import no mcp SDK.
 - `SyncClient.__init__` takes exactly `Client.__init__`'s options (one documented exception).
 - The layer rule itself is checked by `lint-imports` (contracts in setup.cfg), run by .ci/run.
 """
@@ -57,6 +58,25 @@ def test_import_mcpclient_imports_no_submodule_and_no_extra() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "['mcpclient._version']"
+
+
+def test_importing_and_building_a_script_client_imports_no_sdk(everything_script: Path) -> None:
+    # The server of a script source starts while the SDK is imported (mcpclient/_early.py): that
+    # overlap needs both faces importable, and a script's Client buildable, without the mcp SDK
+    # (which `Client()` then imports on a helper thread: only this thread's imports are counted).
+    code = f"""if True:
+        import sys, threading
+        sdk = {{"mcp", "mcp_types", "pydantic", "httpx2"}}
+        here, imported = threading.get_ident(), []
+        sys.addaudithook(lambda event, args: event == "import" and threading.get_ident() == here
+                         and args[0].split(".")[0] in sdk and imported.append(args[0]))
+        from mcpclient import Client, SyncClient
+        print(imported)
+        client = Client({str(everything_script)!r})
+        print(imported)
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.splitlines() == ["[]", "[]"]
 
 
 # Options of Client.__init__ that SyncClient does not take, and why (keep docs/reference in step).

@@ -44,7 +44,7 @@ from mcpclient.transports import (
     StreamableHttpTransport,
     UvxStdioTransport,
 )
-from mcpclient.transports.stdio import _LineBuffer
+from mcpclient.transports._framing import LineBuffer as _LineBuffer
 
 SERVERS = Path(__file__).resolve().parent / "servers"
 ECHO = SERVERS / "transport_echo.py"

@@ -89,33 +89,35 @@ class SyncClient:
         self._blueprint = Blueprint(source, {**options, **transport_options})  # what pickling ships
         self._lock = threading.Lock()
         self._pid = os.getpid()
-        # A script's server starts first, and boots while the engine (the mcp SDK) is imported.
-        early = EarlyServer.start(source, transport_options)
+        # A script's server starts first, and boots while the engine (the mcp SDK) is imported;
+        # the Client built below takes it (`EarlyServer.start`) and offers it to its transport.
+        early = EarlyServer.start_ahead(source, transport_options)
         self._early_discard = weakref.finalize(self, early.discard) if early is not None else None
-        _import_engine()
-        provisional = name or "server"
-        self._dispatch = Dispatcher(provisional)
-        self._progress_handler = progress_handler
-        self._client = Client(
-            source,
-            name=name,
-            roots=self._dispatch.adapt(roots, wait=True) if callable(roots) else roots,
-            sampling_handler=self._dispatch.adapt(sampling_handler, wait=True),
-            elicitation_handler=self._dispatch.adapt(elicitation_handler, wait=True),
-            log_handler=self._dispatch.adapt(log_handler, wait=False),
-            progress_handler=None,
-            message_handler=self._dispatch.adapt(_plain_message_handler(message_handler), wait=False),
-            timeout=timeout,
-            init_timeout=init_timeout,
-            auto_initialize=auto_initialize,
-            mode=mode,
-            log_level=log_level,
-            client_info=client_info,
-            lazy_connect=True,
-            **transport_options,
-        )
-        if early is not None:
-            early.offer_to(self._client.transport)
+        try:
+            _import_engine()
+            provisional = name or "server"
+            self._dispatch = Dispatcher(provisional)
+            self._progress_handler = progress_handler
+            self._client = Client(
+                source,
+                name=name,
+                roots=self._dispatch.adapt(roots, wait=True) if callable(roots) else roots,
+                sampling_handler=self._dispatch.adapt(sampling_handler, wait=True),
+                elicitation_handler=self._dispatch.adapt(elicitation_handler, wait=True),
+                log_handler=self._dispatch.adapt(log_handler, wait=False),
+                progress_handler=None,
+                message_handler=self._dispatch.adapt(_plain_message_handler(message_handler), wait=False),
+                timeout=timeout,
+                init_timeout=init_timeout,
+                auto_initialize=auto_initialize,
+                mode=mode,
+                log_level=log_level,
+                client_info=client_info,
+                lazy_connect=True,
+                **transport_options,
+            )
+        finally:
+            EarlyServer.drop_ahead()  # ends it if the Client did not take it (something raised before)
         self._loop: LoopThread | None = None
         _live.add(self)
 
@@ -605,13 +607,19 @@ class SyncClient:
 
 
 def _import_engine() -> None:
-    """Import the engine (the mcp SDK, the slow part of start-up) on first construction, not at import."""
+    """Import the engine (the mcp SDK, the slow part of start-up) on first construction, not at import.
+
+    Here, in the caller's thread: the loop thread never waits for it (`Client` would wait off the loop).
+    """
     global Client, Dispatcher, BlockingEventStream, LoopThread, SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
+    from .._early import import_engine
     from ..client import Client
     from .dispatch import Dispatcher
     from .events import BlockingEventStream
     from .loop import LoopThread
     from .tasks import SyncPromptTask, SyncResourceTask, SyncToolTask, blocking
+
+    import_engine()
 
 
 def _plain_message_handler(handler: Any) -> Any:

@@ -33,13 +33,11 @@ from mcp.shared.message import SessionMessage
 from pydantic import ValidationError
 
 from ._local import local_error
+from .base import DEFAULT_MAX_MESSAGE_SIZE
 
 __all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "LineBuffer", "MessageReader", "MessageWriter", "Oversized", "parse_line"]
 
 logger = logging.getLogger("mcpclient.transports.stdio")
-
-DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
-"""Default `max_message_size`: 64 MiB, room for a tens-of-MB result (base64 adds a third)."""
 
 READ_SIZE = 1 << 18
 _HEAD = 64 * 1024  # bytes of an unreadable line scanned for its envelope (id, method)

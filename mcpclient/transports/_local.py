@@ -8,12 +8,13 @@ produces, so a server cannot forge it. `client_error()` turns it into the typed 
 
 from __future__ import annotations
 
-from typing import Any
-
-import mcp_types
-from mcp.shared.message import SessionMessage
+from typing import TYPE_CHECKING, Any
 
 from ..errors import HTTPStatusError, MalformedMessageError, MCPClientError, MessageTooLargeError
+
+if TYPE_CHECKING:
+    import mcp_types
+    from mcp.shared.message import SessionMessage
 
 __all__ = ["LocalErrorData", "client_error", "local_error"]
 
@@ -24,6 +25,9 @@ class LocalErrorData(dict[str, Any]):
 
 def local_error(request_id: mcp_types.RequestId, code: int, message: str, **data: Any) -> SessionMessage:
     """A JSON-RPC error for `request_id`, as if the server had sent it, marked as ours."""
+    import mcp_types  # the SDK is imported late (a script's Client is built without it)
+    from mcp.shared.message import SessionMessage
+
     error = mcp_types.ErrorData(code=code, message=message, data=LocalErrorData(data))
     return SessionMessage(mcp_types.JSONRPCError(jsonrpc="2.0", id=request_id, error=error))
 

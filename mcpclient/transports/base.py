@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
     from ..errors import MCPClientError
 
-__all__ = ["SERVER_META_KEY", "ClientTransport", "SessionTarget"]
+__all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "SERVER_META_KEY", "ClientTransport", "SessionTarget"]
+
+DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
+"""Default `max_message_size` (stdio and HTTP): 64 MiB, room for a tens-of-MB result (base64 adds a third)."""
 
 SERVER_META_KEY = "mcpclient/server"
 """`_meta` key naming the backend server of a message relayed by an MCPConfig proxy (logs, sampling, ...)."""

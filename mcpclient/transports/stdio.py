@@ -27,31 +27,30 @@ from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 import anyio.lowlevel
 import anyio.to_thread
 from anyio.abc import AsyncResource, ByteReceiveStream, Process
 from anyio.streams.file import FileReadStream
-from mcp.client._transport import TransportStreams
-from mcp.client.stdio import get_default_environment
-from mcp.os.posix.utilities import terminate_posix_process_tree
-from mcp.os.win32.utilities import (
-    FallbackProcess,
-    close_process_job,
-    create_windows_process,
-    get_windows_executable_command,
-    terminate_windows_process_tree,
-)
 
 from .._environment import passed_environment
 from .._redact import env_secrets, redacting
 from .._stderr import key_lines
 from ..errors import MCPClientError, ServerNotFoundError, ServerStartupError
-from ._framing import DEFAULT_MAX_MESSAGE_SIZE, READ_SIZE, LineBuffer, MessageReader, MessageWriter, Oversized
 from ._reaper import reaper
-from .base import ClientTransport
+from .base import DEFAULT_MAX_MESSAGE_SIZE, ClientTransport
+
+if TYPE_CHECKING:
+    # The mcp SDK and the framing (which needs it) are imported when a server is started, not
+    # here: building a script's transport must not wait for the SDK (see `mcpclient._early`).
+    from mcp.client._transport import TransportStreams
+    from mcp.os.win32.utilities import FallbackProcess
+
+    from ._framing import MessageReader
+
+    _ServerProcess = Process | FallbackProcess
 
 __all__ = [
     "NodeStdioTransport",
@@ -80,9 +79,6 @@ _STDERR_LINE_MAX = 2000
 _STDERR_BUFFER_MAX = 1 << 20  # a longer stderr line is cut (only its start is logged and kept)
 #: How long to wait for a server whose stdout closed to exit before saying it is still running.
 _STDOUT_EOF_EXIT_WAIT = 0.8
-
-_ServerProcess = Process | FallbackProcess
-_LineBuffer = LineBuffer  # its former name here
 
 
 # pgid -> pid of the process that spawned it; ended at interpreter exit if still alive.
@@ -266,6 +262,8 @@ class StdioTransport(ClientTransport):
         return self._error("server exited during start-up", exit_code=code)
 
     async def _spawn(self) -> _ServerProcess:
+        from mcp.client.stdio import get_default_environment
+
         if reaper.needs_start():
             await anyio.to_thread.run_sync(reaper.ensure_started)
         # The SDK's minimal safe set, the TLS-trust and proxy variables package runners need, and `env`.
@@ -273,6 +271,8 @@ class StdioTransport(ClientTransport):
         cwd = os.fspath(self.cwd) if self.cwd is not None else None
         try:
             if sys.platform == "win32":  # pragma: no cover
+                from mcp.os.win32.utilities import create_windows_process, get_windows_executable_command
+
                 command = await anyio.to_thread.run_sync(get_windows_executable_command, self.command)
                 # The SDK types errlog as TextIO, but it is handed to Popen as is.
                 pipe = cast(Any, subprocess.PIPE)
@@ -309,6 +309,10 @@ class StdioTransport(ClientTransport):
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[TransportStreams]:
+        from mcp.os.win32.utilities import close_process_job
+
+        from ._framing import READ_SIZE, LineBuffer, MessageReader, MessageWriter, Oversized
+
         self._stderr_tail = deque(maxlen=_STDERR_TAIL_LINES)
         self._stdout_eof = False
         self._early_exit_code = None
@@ -450,6 +454,8 @@ def package_name(spec: str) -> str:
 
 
 def _stderr_stream(process: _ServerProcess) -> ByteReceiveStream | None:
+    from mcp.os.win32.utilities import FallbackProcess
+
     if isinstance(process, FallbackProcess):  # pragma: no cover - Windows selector loops only
         return FileReadStream(process.popen.stderr) if process.popen.stderr is not None else None
     return process.stderr
@@ -473,9 +479,13 @@ async def _wait_for_exit(process: _ServerProcess, timeout: float) -> bool:
 async def _terminate_tree(process: _ServerProcess) -> None:
     """End the process and every descendant still in its group, even if the leader already exited."""
     if sys.platform == "win32":  # pragma: no cover
+        from mcp.os.win32.utilities import terminate_windows_process_tree
+
         if process.returncode is None:
             await terminate_windows_process_tree(process)
     else:
+        from mcp.os.posix.utilities import terminate_posix_process_tree
+
         assert isinstance(process, Process)
         await terminate_posix_process_tree(process, FORCE_KILL_TIMEOUT)
 
