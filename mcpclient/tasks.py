@@ -53,7 +53,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, cast
 
 import anyio
 
-from . import _tasks_ext as ext
 from ._arguments import tool_arguments
 from ._session import Session, Timeout
 from .errors import ProtocolError, TaskCancelledError, TasksNotSupportedError, TimeoutError
@@ -63,6 +62,7 @@ if TYPE_CHECKING:
     import mcp
     from mcp import types
 
+    from . import _tasks_ext as ext
     from .results import CallToolResult
 
 __all__ = [
@@ -121,6 +121,8 @@ def _check_support(session: Session, method: str, feature: str | None) -> None:
 
 def _check_extension(session: Session, method: str, feature: str | None) -> None:
     """The 2026-07-28 rules: the server must offer the extension; `tools/call` tasks only; no `tasks/list`."""
+    from . import _tasks_ext as ext  # the SDK's client-extension API: imported when tasks are used
+
     version = session.protocol_version
     if feature == "list":
         raise TasksNotSupportedError(
@@ -224,6 +226,7 @@ async def get_task_status(session: Session, task_id: str, timeout: Timeout) -> t
 
 async def get_detailed_task(session: Session, task_id: str, timeout: Timeout) -> ext.DetailedTask:
     """`tasks/get` on a 2026-07-28 session: the task with its result, error or input requests inline."""
+    from . import _tasks_ext as ext  # the SDK's client-extension API: imported when tasks are used
 
     async def op(sdk: mcp.Client) -> ext.DetailedTask:
         _check_support(session, "tasks/get", None)
@@ -238,6 +241,8 @@ async def get_task_payload(session: Session, task_id: str, timeout: Timeout) -> 
     2025-11-25: `tasks/result` (the server blocks until then). 2026-07-28: `tasks/get` at the
     server's interval, answering the task's input requests, until it is terminal.
     """
+    from . import _tasks_ext as ext
+
     if session.is_modern():
 
         async def follow(sdk: mcp.Client) -> dict[str, Any]:
@@ -308,6 +313,8 @@ async def _cancel_modern(session: Session, task_id: str, timeout: Timeout) -> ty
     from mcp import MCPError, types
     from mcp_types import INVALID_PARAMS
 
+    from . import _tasks_ext as ext
+
     async def op(sdk: mcp.Client) -> types.CancelTaskResult:
         _check_support(session, "tasks/cancel", "cancel")
         await ext.cancel(sdk.session, task_id)
@@ -359,6 +366,8 @@ async def _create_modern(sdk: mcp.Client, params: dict[str, Any]) -> tuple[types
     check of a direct result; `keep_task_handle` makes the extension hand back a task instead
     of following it.
     """
+    from . import _tasks_ext as ext
+
     with ext.keep_task_handle() as handles:
         direct = await sdk.call_tool(params["name"], params.get("arguments"), meta=params.get("_meta"))
     if handles:
@@ -559,6 +568,8 @@ class Task(Generic[R]):
     async def _follow(self) -> dict[str, Any]:
         """2026-07-28: wait until terminal, answering input requests (in the caller's context, so
         SyncClient handlers run in the caller's thread); the result payload or the task's error."""
+        from . import _tasks_ext as ext
+
         while not self.is_done:
             await self._wait_until(lambda: self.is_done or bool(self._unanswered()), None)
             if self._unanswered() and self._detailed is not None:
@@ -584,6 +595,8 @@ class Task(Generic[R]):
         return _METHODS[self.kind]
 
     async def _answer(self, detailed: ext.DetailedTask) -> None:
+        from . import _tasks_ext as ext
+
         label = f"tasks/update {self.task_id!r}"
         await self.session.request(
             label, lambda sdk: ext.answer(sdk.session, detailed, self._answered, self.session.name)
