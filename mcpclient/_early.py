@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._environment import passed_environment
+from ._reaper import reaper
 
 __all__ = [
     "ADOPT_WINDOW",
@@ -140,6 +141,15 @@ class EarlyServer:
         self._pid = os.getpid()
         self.env, self.popen = spawn_like_transport(command, extra_env, cwd)
         _live.add(self)
+        # Guarded by the reaper from now, not only once adopted: a client process killed while it
+        # imports the engine must not leave the server behind. Off this thread: the reaper's first
+        # start is a fork/exec.
+        threading.Thread(target=self._guard, name="mcpclient-early-guard", daemon=True).start()
+
+    def _guard(self) -> None:
+        with self._lock:
+            if self._state == "waiting" and self._pid == os.getpid():
+                reaper.register(self.popen.pid)  # an adopting transport registers it again (a no-op)
 
     @classmethod
     def start(cls, source: Any, options: Mapping[str, Any]) -> EarlyServer | None:
@@ -217,15 +227,18 @@ class EarlyServer:
             self._state = "discarded"
         popen = self.popen
         _close_pipes(popen)
-        # Nothing was asked of it yet, so nothing is left to finish: no grace period.
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            if popen.poll() is not None:
-                return
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(popen.pid, sig)  # the whole group: launchers leave grandchildren
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                popen.wait(1.0)
-                return
+        try:
+            # Nothing was asked of it yet, so nothing is left to finish: no grace period.
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                if popen.poll() is not None:
+                    return
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(popen.pid, sig)  # the whole group: launchers leave grandchildren
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    popen.wait(1.0)
+                    return
+        finally:
+            reaper.unregister(popen.pid)
 
     def _forget_in_child(self) -> None:
         # The parent owns the process; a forked child only drops its copies of the pipes.

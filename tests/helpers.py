@@ -90,7 +90,7 @@ def children_pids(pid: int | None = None) -> set[int]:
 
 def _reaper_pid() -> int | None:
     """This process's server reaper: one per client process by design, not a leak."""
-    module = sys.modules.get("mcpclient.transports._reaper")
+    module = sys.modules.get("mcpclient._reaper")
     return module.reaper.pid if module is not None else None
 
 

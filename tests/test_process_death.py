@@ -4,7 +4,7 @@ A client process (tests/servers/client_holder.py, or a Flask app under the `--de
 holds SyncClients to stdio servers; the test ends it the hard way (SIGKILL, or SIGINT to the
 reloader, which SIGKILLs the app process) and checks that the whole server tree is gone
 within 3 s: servers that exit when stdin closes, servers that do not, servers (and their
-grandchildren) that ignore SIGTERM. The per-process reaper (mcpclient/transports/_reaper.py)
+grandchildren) that ignore SIGTERM. The per-process reaper (mcpclient/_reaper.py)
 does it.
 """
 
@@ -92,8 +92,8 @@ def test_sigterm_of_the_client_process_ends_every_server() -> None:
 def test_a_closed_client_unregisters_its_server_from_the_reaper() -> None:
     """A server ended by `close()` is forgotten: the reaper never signals a reused process group."""
     from mcpclient import SyncClient
+    from mcpclient._reaper import reaper
     from mcpclient.transports import PythonStdioTransport
-    from mcpclient.transports._reaper import reaper
 
     client = SyncClient(PythonStdioTransport(ECHO))
     client.ping()
@@ -215,3 +215,27 @@ def test_close_is_prompt_even_when_the_server_and_its_grandchild_ignore_sigterm(
     assert not pid_alive(server) and not pid_alive(grandchild)
     print(f"close() took {took:.2f} s")
     assert took <= 1.0
+
+
+@pytest.mark.timeout(60)
+def test_sigkill_before_the_client_connects_ends_its_early_started_server(tmp_path: Path) -> None:
+    """A `SyncClient("server.py")` starts its server in the constructor; a client process killed
+    before its first call (while it imports the engine, or idle) must not leave that server behind,
+    even one that ignores its closed stdin."""
+    lingering = tmp_path / "lingering_server.py"
+    lingering.write_text("import sys, time\nsys.stdin.close()\ntime.sleep(600)\n")
+    holder = (
+        "import sys\nfrom mcpclient import SyncClient\n"
+        "client = SyncClient(sys.argv[1])\nprint('built', flush=True)\nsys.stdin.read()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, str(lingering)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "built"
+    # The server and the reaper guarding it (registered from a helper thread of the constructor).
+    wait_for(lambda: len(descendant_pids(proc.pid)) >= 2, 20, message=lambda: describe_pids(descendant_pids(proc.pid)))
+    tree = descendant_pids(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    took = assert_tree_gone(tree, 3.0, time.monotonic())
+    print(f"early-started server gone {took:.2f} s after SIGKILL of the client")

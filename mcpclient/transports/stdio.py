@@ -36,10 +36,10 @@ from anyio.abc import AsyncResource, ByteReceiveStream, Process
 from anyio.streams.file import FileReadStream
 
 from .._environment import passed_environment
+from .._reaper import reaper
 from .._redact import env_secrets, redacting
 from .._stderr import key_lines
 from ..errors import MCPClientError, ServerNotFoundError, ServerStartupError
-from ._reaper import reaper
 from .base import DEFAULT_MAX_MESSAGE_SIZE, ClientTransport
 
 if TYPE_CHECKING:
