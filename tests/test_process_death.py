@@ -125,6 +125,7 @@ def test_flask_debug_reloader_interrupted_leaves_no_server(tmp_path: Path) -> No
         text=True,
     )
     assert proc.stdout is not None
+    tree: set[int] = set()
     try:
         url = None
         output = []
@@ -148,9 +149,15 @@ def test_flask_debug_reloader_interrupted_leaves_no_server(tmp_path: Path) -> No
         proc.wait(30)
         assert_tree_gone(tree, 3.0, time.monotonic())
     finally:
+        # On failure, end the app process too: an orphaned Flask child keeps its stat reloader
+        # walking site-packages every second (a CPU hog for the rest of the session).
+        leftovers = (tree | descendant_pids(proc.pid)) - {proc.pid}
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        for pid in leftovers:
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 # ------------------------------------------------------------------------------ prompt stops

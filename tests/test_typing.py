@@ -34,10 +34,13 @@ def _public_methods(cls: type) -> dict[str, Callable[..., Any]]:
 
 @pytest.mark.timeout(300)
 def test_typed_usage_passes_mypy_strict() -> None:
-    # Errors inside mcpclient itself are the package-wide `mypy --strict` run's job (.ci/run);
-    # here only the usage file is judged, against the library's real annotations.
+    # The usage file is judged against the library's real annotations. mcpclient is followed with
+    # the options of the package-wide `mypy --strict` run of .ci/run (setup.cfg), so mypy reuses
+    # the cache (.mypy_cache) that run left and checks only the usage file: ~1 s instead of
+    # ~15 s of re-analysing mcpclient and its dependencies. (An error inside mcpclient fails here
+    # too; .ci/run reports it first.)
     proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", str(USAGE.relative_to(ROOT))],
+        [sys.executable, "-m", "mypy", "--strict", str(USAGE.relative_to(ROOT))],
         cwd=ROOT,
         capture_output=True,
         text=True,
