@@ -60,6 +60,14 @@ _MAX_POLL = 5.0
 _CANCEL_GRACE = 5.0
 """How long the best-effort `tasks/cancel` of an abandoned call may take (it runs in the background)."""
 
+
+def poll_seconds(interval_ms: int | None) -> float:
+    """A server's suggested polling interval (ms; both task generations), clamped to [10 ms, 5 s]; 500 ms when none."""
+    if interval_ms is None:
+        return _DEFAULT_POLL
+    return min(max(interval_ms / 1000, _MIN_POLL), _MAX_POLL)
+
+
 TaskStatus = Literal["working", "input_required", "completed", "failed", "cancelled"]
 
 
@@ -85,10 +93,7 @@ class _TaskFields(Result):
         )
 
     def poll_seconds(self) -> float:
-        """The server's suggested polling interval, clamped to [10 ms, 5 s] (500 ms when none)."""
-        if self.poll_interval_ms is None:
-            return _DEFAULT_POLL
-        return min(max(self.poll_interval_ms / 1000, _MIN_POLL), _MAX_POLL)
+        return poll_seconds(self.poll_interval_ms)
 
 
 class CreateTaskResult(_TaskFields):

@@ -84,9 +84,6 @@ StatusCallback = Callable[["types.Task"], "Awaitable[None] | None"]
 
 TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
 RELATED_TASK_META_KEY = "io.modelcontextprotocol/related-task"
-_DEFAULT_POLL = 0.5
-_MIN_POLL = 0.01
-_MAX_POLL = 5.0
 _DIRECT = "executed without a task by the server"
 _METHODS: dict[TaskKind, str] = {"tool": "tools/call", "resource": "resources/read", "prompt": "prompts/get"}
 
@@ -434,10 +431,9 @@ async def start_prompt_task(
 
 
 def _poll_seconds(status: types.Task) -> float:
-    interval = status.poll_interval
-    if interval is None:
-        return _DEFAULT_POLL
-    return min(max(interval / 1000, _MIN_POLL), _MAX_POLL)
+    from ._tasks_ext import poll_seconds
+
+    return poll_seconds(status.poll_interval)
 
 
 class Task(Generic[R]):
