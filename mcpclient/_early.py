@@ -241,7 +241,9 @@ class EarlyServer:
             reaper.unregister(popen.pid)
 
     def _forget_in_child(self) -> None:
-        # The parent owns the process; a forked child only drops its copies of the pipes.
+        # The parent owns the process; a forked child only drops its copies of the pipes. The lock
+        # may have been held at the fork by a thread the child does not have (the reaper guard).
+        self._lock = threading.Lock()
         self._state = "discarded"
         _close_pipes(self.popen)
         self.popen.returncode = 0  # not this process's child: never wait for it

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import gc
 import os
+import select
+import signal
 import subprocess
 import sys
 import textwrap
@@ -136,7 +138,10 @@ def test_a_forked_child_neither_adopts_nor_ends_the_parents_process(
     client = SyncClient(str(everything_script))
     early = _early_of(client)
     read, write = os.pipe()
+    early._lock.acquire()  # as the reaper-guard thread may hold it at the fork: the child must not inherit it held
     pid = os.fork()
+    if pid != 0:
+        early._lock.release()
     if pid == 0:  # pragma: no cover - the child reports through the pipe
         code = 1
         try:
@@ -148,7 +153,7 @@ def test_a_forked_child_neither_adopts_nor_ends_the_parents_process(
         finally:
             os._exit(code)
     os.close(write)
-    _, status = os.waitpid(pid, 0)
+    status = _wait_child(pid, timeout=40.0)
     child_server = int(os.read(read, 100) or b"0")
     os.close(read)
     assert os.waitstatus_to_exitcode(status) == 0
@@ -157,6 +162,20 @@ def test_a_forked_child_neither_adopts_nor_ends_the_parents_process(
     with client:
         assert client.call_tool("getpid").data == early.popen.pid
     client.close()
+
+
+def _wait_child(pid: int, timeout: float) -> int:
+    """A forked child's wait status; a child hung past `timeout` is killed (not left behind) and fails the test."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([pidfd], [], [], timeout)
+    finally:
+        os.close(pidfd)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail(f"the forked child hung for {timeout} s")
+    return os.waitpid(pid, 0)[1]
 
 
 def test_only_plain_script_sources_start_early(everything_script: Path, tmp_path: Path) -> None:
