@@ -25,6 +25,7 @@ supports fork: its reaper and early-start state are reset in a child). Linux onl
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import selectors
@@ -87,6 +88,11 @@ def serve(path: str, ready: Path) -> dict[str, Any]:
     for name in PRELOAD:
         with contextlib.suppress(ImportError):  # an optional dependency: a run imports what it needs
             importlib.import_module(name)
+    # Move what is loaded now out of the collector's sight: a run's collections then never walk
+    # (and copy-on-write) the preloaded heap. ~0.3 s of CPU less per run; the run's own objects
+    # are collected as usual.
+    gc.collect()
+    gc.freeze()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(64)
