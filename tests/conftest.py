@@ -16,6 +16,13 @@ Servers
     so `http_url`/`sse_url` always point at a live server; still, prefer `start_http_server()`
     for tests that call the `crash` tool or kill the server.
 
+Scripts
+    zygote                `zygote(script, *args) -> list[str]`: the command line that runs `python script
+                          args...` in a fork of an interpreter that already imported mcpclient and the
+                          SDK (tests/zygote.py; one per session, started on first use). For tests that
+                          run many short client scripts; `MCPCLIENT_TESTS_NO_ZYGOTE=1` gives plain
+                          `[sys.executable, script, *args]`.
+
 Processes
     no_leaked_processes   (autouse, session) fails the run if child processes of pytest remain,
                           or zombies, once every fixture has been torn down
@@ -28,9 +35,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -51,6 +61,7 @@ from helpers import (  # noqa: E402
     zombie_children,
 )
 
+ZYGOTE_SCRIPT = TESTS_DIR / "zygote.py"
 EVERYTHING_SCRIPT = SERVERS_DIR / "everything.py"
 STARTUP_FAIL_SCRIPT = SERVERS_DIR / "startup_fail.py"
 SLOW_START_SCRIPT = SERVERS_DIR / "slow_start.py"
@@ -290,11 +301,59 @@ def start_http_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
         server.stop()
 
 
+# ---------------------------------------------------------------------------------- scripts
+
+_zygotes: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(scope="session")
+def zygote() -> Iterator[Callable[..., list[str]]]:
+    """`zygote(script, *args)`: a command line running `python script args...` as a fork of a
+    preloaded interpreter (see tests/zygote.py); the zygote starts on first use, ends with the session."""
+    workdir = Path(tempfile.mkdtemp(prefix="mcz-"))  # short: a socket path has at most 107 bytes
+    sock = workdir / "z.sock"
+
+    def command(script: str | os.PathLike[str], *args: str) -> list[str]:
+        if os.environ.get("MCPCLIENT_TESTS_NO_ZYGOTE") or not (
+            hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+        ):
+            return [sys.executable, os.fspath(script), *args]
+        if not _zygotes:
+            stderr_path = workdir / "zygote.stderr"
+            with stderr_path.open("wb") as stderr:
+                proc = subprocess.Popen(
+                    [sys.executable, str(ZYGOTE_SCRIPT), "serve", str(sock)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                )
+            _zygotes.append(proc)
+
+            def ready() -> bool:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"tests/zygote.py exited: {stderr_path.read_text()[-2000:]}")
+                return Path(f"{sock}.ready").exists()
+
+            wait_for(ready, _START_TIMEOUT, message="tests/zygote.py did not start")
+        return [sys.executable, "-I", "-S", str(ZYGOTE_SCRIPT), "run", str(sock), os.fspath(script), *args]
+
+    yield command
+    while _zygotes:
+        proc = _zygotes.pop()
+        proc.terminate()
+        try:
+            proc.wait(_STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 # -------------------------------------------------------------------------------- processes
 
 
 def _shared_server_pids() -> set[int]:
-    return {s.pid for s in _shared_servers if s.pid is not None}
+    return {s.pid for s in _shared_servers if s.pid is not None} | {z.pid for z in _zygotes}
 
 
 def _check_children(before: set[int], when: str) -> None:

@@ -7,31 +7,24 @@ tests/conformance/client.py as the suite's client command, and compares the
 outcome with tests/conformance/expected-failures.toml: any other failure fails the test, and
 so does an expected failure that passes (a stale entry). Select with ``-m conformance``.
 
-Each scenario run is a fork of one interpreter that imported client.py once (zygote.py): the
-same script and process model as a fresh ``python client.py URL``, without 90 interpreters each
-spending ~1.5 s of CPU on imports. ``MCPCLIENT_CONFORMANCE_FRESH=1`` runs fresh interpreters.
+Each scenario run is client.py in a fork of one interpreter that imported mcpclient, the SDK
+and the auth stack once (tests/zygote.py): the same script and process model as a fresh
+``python client.py URL``, without 90 interpreters each spending ~1.3 s of CPU on imports.
+``MCPCLIENT_TESTS_NO_ZYGOTE=1`` runs fresh interpreters.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import wait_for
-from runner import NO_SPEC, default_command, install, run_all, run_scenario
+from runner import CLIENT, NO_SPEC, install, run_all, run_scenario
 
 HERE = Path(__file__).resolve().parent
-ZYGOTE = HERE / "zygote.py"
 SUITE_VERSIONS = ("0.1.16", "0.2.0-alpha.12")
 EXPECTED = HERE / "expected-failures.toml"
 _BUG = re.compile(r"^[\w.-]+/[\w.-]+#\d+$")
@@ -52,54 +45,13 @@ def test_expected_failures_file_names_a_bug_for_every_entry() -> None:
         expected_failures(suite)
 
 
-@pytest.fixture(scope="module")
-def client_command() -> Iterator[Callable[[], str]]:
-    """`client_command()`: the suite's --command for client.py, started on first use (zygote.py),
-    stopped with the module; a fresh interpreter per run without fork and pidfd, or when asked."""
-    started: list[tuple[subprocess.Popen[bytes], Path]] = []
-
-    def command() -> str:
-        if os.environ.get("MCPCLIENT_CONFORMANCE_FRESH") or not (
-            hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
-        ):
-            return default_command()
-        if not started:
-            workdir = Path(tempfile.mkdtemp(prefix="mcz-"))  # short: a socket path has at most 107 bytes
-            with (workdir / "zygote.stderr").open("wb") as stderr:
-                proc = subprocess.Popen(
-                    [sys.executable, str(ZYGOTE), "serve", str(workdir / "z.sock")],
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=stderr,
-                )
-            started.append((proc, workdir))
-
-            def ready() -> bool:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"zygote.py exited: {(workdir / 'zygote.stderr').read_text()[-2000:]}")
-                return (workdir / "z.sock.ready").exists()
-
-            wait_for(ready, 60, message="zygote.py did not start")
-        return f"{sys.executable} -I -S {ZYGOTE} run {started[0][1] / 'z.sock'}"
-
-    yield command
-    for proc, workdir in started:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        with contextlib.suppress(OSError):
-            shutil.rmtree(workdir)
-
-
 @pytest.mark.parametrize("suite_version", SUITE_VERSIONS)
-def test_client_scenarios(suite_version: str, tmp_path: Path, client_command: Callable[[], str]) -> None:
+def test_client_scenarios(suite_version: str, tmp_path: Path, zygote: Callable[..., list[str]]) -> None:
     if shutil.which("npm") is None:
         pytest.skip("npm is needed to install the conformance suite")
     suite = install(suite_version)
-    command = client_command()
+    # client.py in forks of a preloaded interpreter (tests/zygote.py): the suite appends the URL.
+    command = " ".join(zygote(CLIENT))
     outcomes = run_all(suite, command, tmp_path)
     expected = expected_failures(suite_version)
 
