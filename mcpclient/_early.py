@@ -139,6 +139,7 @@ class EarlyServer:
         self._lock = threading.Lock()
         self._state = "waiting"  # then "adopted" or "discarded", once
         self._pid = os.getpid()
+        self._timer: threading.Timer | None = None
         self.env, self.popen = spawn_like_transport(command, extra_env, cwd)
         _live.add(self)
         # Guarded by the reaper from now, not only once adopted: a client process killed while it
@@ -207,16 +208,24 @@ class EarlyServer:
             self.discard()
             return False
         transport._spawn = _Adoption(self, transport)
-        timer = threading.Timer(ADOPT_WINDOW, self.discard)
+        self._timer = timer = threading.Timer(ADOPT_WINDOW, self.discard)
         timer.daemon = True
+        timer.name = "mcpclient-early-adopt-window"
         timer.start()
         return True
+
+    def _stop_timer(self) -> None:
+        # Adopted or ended: the window's thread goes now, not ADOPT_WINDOW seconds later.
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def _claim(self) -> subprocess.Popen[bytes] | None:
         with self._lock:
             if self._state != "waiting" or self._pid != os.getpid():
                 return None
             self._state = "adopted"
+            self._stop_timer()
             return self.popen
 
     def discard(self) -> None:
@@ -225,6 +234,7 @@ class EarlyServer:
             if self._state != "waiting" or self._pid != os.getpid():
                 return
             self._state = "discarded"
+            self._stop_timer()
         popen = self.popen
         _close_pipes(popen)
         try:
@@ -244,6 +254,7 @@ class EarlyServer:
         # The parent owns the process; a forked child only drops its copies of the pipes. The lock
         # may have been held at the fork by a thread the child does not have (the reaper guard).
         self._lock = threading.Lock()
+        self._timer = None  # the parent's thread; not in this process
         self._state = "discarded"
         _close_pipes(self.popen)
         self.popen.returncode = 0  # not this process's child: never wait for it

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,7 @@ def test_the_session_runs_on_the_process_started_early(everything_script: Path, 
     client = SyncClient(str(everything_script))
     early = _early_of(client)
     assert pid_alive(early.popen.pid) and early.state == "waiting"
+    window = early._timer
     # Its Client took the server SyncClient started before importing it: one process, not two.
     assert offered_to(client.transport) is early
     assert children_pids() - before == {early.popen.pid}
@@ -54,8 +56,15 @@ def test_the_session_runs_on_the_process_started_early(everything_script: Path, 
         assert client.call_tool("getpid").data == early.popen.pid
         assert early.state == "adopted"
         assert client.transport.pid == early.popen.pid
+        assert _window_ended(window)  # adopted: the adoption window's timer thread is gone
     client.close()
     wait_for_exit({early.popen.pid}, timeout=5.0)
+
+
+def _window_ended(window: threading.Thread | None) -> bool:
+    assert window is not None
+    window.join(5.0)  # a cancelled timer's thread ends at once (else ADOPT_WINDOW seconds later)
+    return not window.is_alive()
 
 
 def test_reconnection_and_new_spawn_their_own_process(everything_script: Path, no_new_children: None) -> None:
@@ -79,9 +88,11 @@ def test_reconnection_and_new_spawn_their_own_process(everything_script: Path, n
 def test_an_unused_early_process_ends_on_close(everything_script: Path, no_new_children: None) -> None:
     client = SyncClient(str(everything_script))
     early = _early_of(client)
+    window = early._timer
     client.close()
     assert early.state == "discarded"
     assert early.popen.returncode is not None  # reaped, not a zombie
+    assert _window_ended(window)
     # The client stays usable: its first connection spawns a server as usual.
     with client:
         assert client.call_tool("getpid").data != early.popen.pid
