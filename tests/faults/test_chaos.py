@@ -8,11 +8,9 @@ to be stopped, which is bounded by the kill grace periods);
 nothing hangs; afterwards no server process, thread or file descriptor is left.
 
 Reproduce a failure with the seed it prints: `MCPCLIENT_CHAOS_SEED=<seed> pytest tests/faults/test_chaos.py`.
-`MCPCLIENT_CHAOS_SECONDS` sets how long the threads call (default 25: ~2,000 calls, among them
-dozens of each fault kind the test requires; three 12 s trials showed 13-160 of each, so 25 s
-leaves a wide margin. Longer runs only add more of the same random interleavings; use the knob
-for a soak test). Not shorter than ~25 s: the client's early-start adoption timer
-(mcpclient/_early.py, 30 s) outlives a closed client, and the thread check below waits only 10 s.
+`MCPCLIENT_CHAOS_SECONDS` sets how long the threads call (default 15: ~1,200 calls, among them
+dozens of each fault kind the test requires; three 12 s trials showed 13-160 of each. Longer runs
+only add more of the same random interleavings; use the knob for a soak test).
 """
 
 from __future__ import annotations
@@ -55,7 +53,7 @@ def _fds() -> int:
 @pytest.mark.timeout(200)
 def test_chaos(no_new_children: None) -> None:
     seed = int(os.environ.get("MCPCLIENT_CHAOS_SEED") or random.SystemRandom().randrange(2**31))
-    seconds = float(os.environ.get("MCPCLIENT_CHAOS_SECONDS", "25"))
+    seconds = float(os.environ.get("MCPCLIENT_CHAOS_SECONDS", "15"))
     print(f"chaos seed: {seed} (MCPCLIENT_CHAOS_SEED={seed} reproduces the server's choices)")
     threads_before, fds_before, children_before = threading.active_count(), _fds(), children_pids()
 
