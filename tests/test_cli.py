@@ -1,4 +1,5 @@
-"""The `mcpclient` command line, run for real: `python -m mcpclient ...` in a subprocess.
+"""The `mcpclient` command line, run for real: `python -m mcpclient ...` in a subprocess (a fork
+of a preloaded interpreter, tests/zygote.py; `MCPCLIENT_TESTS_NO_ZYGOTE=1` for fresh ones).
 
 Against the everything server over stdio (`everything_script`) and Streamable HTTP
 (`http_url`): every subcommand, JSON and human output, `key=value` typing, exit codes
@@ -16,7 +17,7 @@ import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,23 @@ NODE_MODULES = REPO / ".cache" / "npm" / "node_modules"
 _RUN_TIMEOUT = 50.0
 
 
+CLI_MAIN = Path(__file__).resolve().parent / "cli_main.py"
+_preloaded: list[str] = []  # the command running `python -m mcpclient` in a fork of tests/zygote.py
+
+
+@pytest.fixture(autouse=True)
+def _cli_in_a_preloaded_interpreter(zygote: Callable[..., list[str]]) -> None:
+    # Each run is still its own process with its own servers; only the ~1 s of imports is shared.
+    # A test that checks a fresh interpreter's start-up passes `python=`.
+    if not _preloaded:
+        _preloaded.extend(zygote(CLI_MAIN))
+
+
 def run_cli(
     *args: Any, env: Mapping[str, str] | None = None, cwd: Path | None = None, python: list[str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m mcpclient ARGS` and return it (stdout, stderr, returncode)."""
-    command = python or [sys.executable, "-m", "mcpclient"]
+    command = python or _preloaded or [sys.executable, "-m", "mcpclient"]
     return subprocess.run(
         [*command, *(str(a) for a in args)],
         capture_output=True,

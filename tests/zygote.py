@@ -46,6 +46,7 @@ PRELOAD = (
     "mcpclient._session",
     "mcpclient._dpop",
     "mcpclient.auth",
+    "mcpclient.cli",
     "mcpclient.config",
     "mcpclient.errors",
     "mcpclient.skills",
