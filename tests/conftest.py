@@ -349,6 +349,13 @@ def zygote() -> Iterator[Callable[..., list[str]]]:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def cli_command(zygote: Callable[..., list[str]]) -> list[str]:
+    """The command line of `python -m mcpclient`, run in a fork of the preloaded interpreter
+    (tests/cli_main.py in the zygote): each run its own process with its own servers, minus ~1 s of imports."""
+    return zygote(TESTS_DIR / "cli_main.py")
+
+
 # -------------------------------------------------------------------------------- processes
 
 

@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +32,14 @@ NODE_MODULES = REPO / ".cache" / "npm" / "node_modules"
 _RUN_TIMEOUT = 50.0
 
 
-CLI_MAIN = Path(__file__).resolve().parent / "cli_main.py"
-_preloaded: list[str] = []  # the command running `python -m mcpclient` in a fork of tests/zygote.py
+_preloaded: list[str] = []  # `cli_command` (conftest.py): `python -m mcpclient` in a preloaded interpreter
 
 
 @pytest.fixture(autouse=True)
-def _cli_in_a_preloaded_interpreter(zygote: Callable[..., list[str]]) -> None:
-    # Each run is still its own process with its own servers; only the ~1 s of imports is shared.
+def _cli_in_a_preloaded_interpreter(cli_command: list[str]) -> None:
     # A test that checks a fresh interpreter's start-up passes `python=`.
     if not _preloaded:
-        _preloaded.extend(zygote(CLI_MAIN))
+        _preloaded.extend(cli_command)
 
 
 def run_cli(

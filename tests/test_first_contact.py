@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +82,20 @@ def test_stdio_server_gets_tls_and_proxy_variables_and_nothing_else(monkeypatch:
 # ------------------------------------------------------------------------------------- CLI
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mcpclient", *args], capture_output=True, text=True, timeout=120, cwd=cwd
-    )
+@pytest.fixture
+def run_cli(cli_command: list[str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*cli_command, *args], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+        )
+
+    return run
 
 
 @pytest.mark.timeout(120)
-def test_cli_unknown_argument_key_is_an_error_listing_the_valid_keys(tmp_path: Path) -> None:
+def test_cli_unknown_argument_key_is_an_error_listing_the_valid_keys(
+    tmp_path: Path, run_cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     marker = tmp_path / "ran"
     result = run_cli("call", str(ECHO), "sleep", "secnds=5", f"marker={marker}")
     assert result.returncode == 2, result.stderr
@@ -99,7 +106,7 @@ def test_cli_unknown_argument_key_is_an_error_listing_the_valid_keys(tmp_path: P
 
 
 @pytest.mark.timeout(120)
-def test_cli_takes_a_command_line_as_the_source() -> None:
+def test_cli_takes_a_command_line_as_the_source(run_cli: Callable[..., subprocess.CompletedProcess[str]]) -> None:
     result = run_cli("tools", "--json", sys.executable, str(ECHO), "--grandchild")
     assert result.returncode == 0, result.stderr
     assert "grandchild_pid" in result.stdout
