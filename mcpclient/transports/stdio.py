@@ -499,18 +499,53 @@ def _close_subprocess_transport(process: _ServerProcess) -> None:
             close()
 
 
-def _check_script(
-    path: str | os.PathLike[str], cwd: str | os.PathLike[str] | None, server: str, command: list[str]
-) -> None:
-    script = Path(path)
-    # A relative script is resolved by the interpreter from the server's working directory.
-    if not (script if cwd is None else Path(cwd) / script).is_file():
-        raise ServerNotFoundError(
-            f"script not found: {os.fspath(path)!r}", filename=os.fspath(path), server=server, command=command
+class _ScriptTransport(StdioTransport):
+    """A server script run by an interpreter: `interpreter script args...` (Python and Node)."""
+
+    def _init_script(
+        self,
+        interpreter: str,
+        script_path: str | os.PathLike[str],
+        args: Sequence[str],
+        env: Mapping[str, str] | None,
+        cwd: str | os.PathLike[str] | None,
+        keep_alive: bool,
+        name: str | None,
+        max_message_size: int | None,
+    ) -> None:
+        self.script_path = os.fspath(script_path)
+        name = name or Path(script_path).stem
+        script = Path(script_path)
+        # A relative script is resolved by the interpreter from the server's working directory.
+        if not (script if cwd is None else Path(cwd) / script).is_file():
+            raise ServerNotFoundError(
+                f"script not found: {self.script_path!r}",
+                filename=self.script_path,
+                server=name,
+                command=[interpreter, self.script_path, *args],
+            )
+        StdioTransport.__init__(
+            self,
+            interpreter,
+            [self.script_path, *args],
+            env=env,
+            cwd=cwd,
+            keep_alive=keep_alive,
+            name=name,
+            max_message_size=max_message_size,
         )
+        self.script_args = self.args[1:]
+
+    def _script_repr_fields(self, interpreter_field: str | None) -> list[str]:
+        fields = [f"script_path={self.script_path!r}"]
+        if self.script_args:
+            fields.append(f"args={self.script_args!r}")
+        if interpreter_field:
+            fields.append(interpreter_field)
+        return fields + self._common_repr_fields()
 
 
-class PythonStdioTransport(StdioTransport):
+class PythonStdioTransport(_ScriptTransport):
     """Run a Python server script, by default with the caller's interpreter (`sys.executable`).
 
     Raises `ServerNotFoundError` (a `ServerStartupError` and a `FileNotFoundError`) at
@@ -528,32 +563,15 @@ class PythonStdioTransport(StdioTransport):
         name: str | None = None,
         max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
-        self.script_path = os.fspath(script_path)
         self.python_cmd = python_cmd
         command = python_cmd or sys.executable
-        name = name or Path(script_path).stem
-        _check_script(script_path, cwd, name, [command, self.script_path, *args])
-        super().__init__(
-            command,
-            [self.script_path, *args],
-            env=env,
-            cwd=cwd,
-            keep_alive=keep_alive,
-            name=name,
-            max_message_size=max_message_size,
-        )
-        self.script_args = self.args[1:]
+        self._init_script(command, script_path, args, env, cwd, keep_alive, name, max_message_size)
 
     def _repr_fields(self) -> list[str]:
-        fields = [f"script_path={self.script_path!r}"]
-        if self.script_args:
-            fields.append(f"args={self.script_args!r}")
-        if self.python_cmd:
-            fields.append(f"python_cmd={self.python_cmd!r}")
-        return fields + self._common_repr_fields()
+        return self._script_repr_fields(f"python_cmd={self.python_cmd!r}" if self.python_cmd else None)
 
 
-class NodeStdioTransport(StdioTransport):
+class NodeStdioTransport(_ScriptTransport):
     """Run a JavaScript server script with Node.js.
 
     Raises `ServerNotFoundError` (a `ServerStartupError` and a `FileNotFoundError`) at
@@ -571,28 +589,11 @@ class NodeStdioTransport(StdioTransport):
         name: str | None = None,
         max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     ) -> None:
-        self.script_path = os.fspath(script_path)
         self.node_cmd = node_cmd
-        name = name or Path(script_path).stem
-        _check_script(script_path, cwd, name, [node_cmd, self.script_path, *args])
-        super().__init__(
-            node_cmd,
-            [self.script_path, *args],
-            env=env,
-            cwd=cwd,
-            keep_alive=keep_alive,
-            name=name,
-            max_message_size=max_message_size,
-        )
-        self.script_args = self.args[1:]
+        self._init_script(node_cmd, script_path, args, env, cwd, keep_alive, name, max_message_size)
 
     def _repr_fields(self) -> list[str]:
-        fields = [f"script_path={self.script_path!r}"]
-        if self.script_args:
-            fields.append(f"args={self.script_args!r}")
-        if self.node_cmd != "node":
-            fields.append(f"node_cmd={self.node_cmd!r}")
-        return fields + self._common_repr_fields()
+        return self._script_repr_fields(f"node_cmd={self.node_cmd!r}" if self.node_cmd != "node" else None)
 
 
 class UvxStdioTransport(StdioTransport):
