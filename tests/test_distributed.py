@@ -149,7 +149,7 @@ def test_joblib_loky(client: SyncClient) -> None:
 
 def test_dask_local_cluster_map(client: SyncClient) -> None:
     distributed = pytest.importorskip("distributed")
-    items = 1000
+    items = 200
     with (
         distributed.LocalCluster(
             n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=40

@@ -359,7 +359,7 @@ def test_connect_close_cycles_leak_nothing(everything_server_factory: Callable[[
 def test_stdio_cycles_leave_no_processes(everything_script: Path) -> None:
     before = children_pids()
     client = SyncClient(everything_script, keep_alive=False)
-    for _ in range(5):
+    for _ in range(3):
         with client:
             client.call_tool("echo", {"text": "x"})
     client.close()
