@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx2
@@ -39,19 +39,23 @@ class _ReplyTooLarge(httpx2.StreamError):
 
 
 class _CappedStream(httpx2.AsyncByteStream):
-    def __init__(self, inner: httpx2.AsyncByteStream, limit: int, declared: int | None) -> None:
+    def __init__(
+        self, inner: httpx2.AsyncByteStream, limit: int, declared: int | None, too_large: Callable[[int], None]
+    ) -> None:
         self._inner = inner
         self._limit = limit
         self._declared = declared
-        self.size = 0
+        self._too_large = too_large
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._declared is not None and self._declared > self._limit:
-            self.size = self._declared
+            self._too_large(self._declared)
             raise _ReplyTooLarge(f"{_JSON_TOO_LARGE}: {self._declared:,} bytes declared")
+        size = 0
         async for chunk in self._inner:
-            self.size += len(chunk)
-            if self.size > self._limit:
+            size += len(chunk)
+            if size > self._limit:
+                self._too_large(size)
                 raise _ReplyTooLarge(f"{_JSON_TOO_LARGE}: more than {self._limit:,} bytes")
             yield chunk
 
@@ -65,35 +69,31 @@ class ReplyErrors:
     def __init__(self, max_message_size: int | None) -> None:
         self._limit = max_message_size
         self._by_id: OrderedDict[Any, tuple[int, str, str]] = OrderedDict()
-        self._capped: OrderedDict[Any, _CappedStream] = OrderedDict()
+        self._too_large: OrderedDict[Any, int] = OrderedDict()  # request id -> size of its capped JSON reply
 
     def record(self, response: httpx2.Response, excerpt: str) -> None:
-        request_id = _request_id(response)
-        if request_id is not None:
-            self._by_id[request_id] = (response.status_code, response.reason_phrase, excerpt)
-            while len(self._by_id) > _KEEP:
-                self._by_id.popitem(last=False)
+        _remember(self._by_id, response, (response.status_code, response.reason_phrase, excerpt))
 
     def cap(self, response: httpx2.Response) -> None:
         """Limit the body of a JSON reply to `max_message_size` (SSE events have the SDK's own limit)."""
         content_type = response.headers.get("content-type", "").lower()
-        if self._limit is None or not content_type.startswith("application/json"):
+        limit = self._limit
+        if limit is None or not content_type.startswith("application/json"):
             return
-        request_id = _request_id(response)
-        if request_id is None or not isinstance(response.stream, httpx2.AsyncByteStream):
+        if not isinstance(response.stream, httpx2.AsyncByteStream):
             return
         length = response.headers.get("content-length", "")
-        capped = _CappedStream(response.stream, self._limit, int(length) if length.isdigit() else None)
-        response.stream = capped
-        self._capped[request_id] = capped
-        while len(self._capped) > _KEEP:
-            self._capped.popitem(last=False)
+        # The request id is looked up only when the cap trips: nothing more per call.
+        response.stream = _CappedStream(
+            response.stream,
+            limit,
+            int(length) if length.isdigit() else None,
+            lambda size: _remember(self._too_large, response, size),
+        )
 
     def rewrite(self, item: Any) -> Any:
         if not isinstance(item, SessionMessage):
             return item
-        if isinstance(item.message, mcp_types.JSONRPCResponse):
-            self._capped.pop(item.message.id, None)
         if not isinstance(item.message, mcp_types.JSONRPCError):
             return item
         request_id, error = item.message.id, item.message.error
@@ -101,11 +101,10 @@ class ReplyErrors:
             status, reason, body = self._by_id.pop(request_id)
             message = f"HTTP {status} {reason}".rstrip() + (f": {body}" if body else "")
             return local_error(request_id, error.code, message, kind="http_status", status_code=status, body=body)
-        capped = self._capped.pop(request_id, None) if request_id is not None else None
-        if capped is not None and _JSON_TOO_LARGE in error.message and request_id is not None:
-            limit = self._limit or 0
+        if _JSON_TOO_LARGE in error.message and request_id is not None and request_id in self._too_large:
+            size, limit = self._too_large.pop(request_id), self._limit or 0
             message = f"server sent a JSON reply over max_message_size ({limit:,} bytes)"
-            return local_error(request_id, error.code, message, kind="too_large", size=capped.size, limit=limit)
+            return local_error(request_id, error.code, message, kind="too_large", size=size, limit=limit)
         if _TOO_LARGE in error.message and request_id is not None:
             limit = self._limit or 0
             message = f"server sent an event over max_message_size ({limit:,} bytes)"
@@ -117,6 +116,15 @@ class ReplyErrors:
 
     def wrap(self, stream: Any) -> Any:
         return _RewritingStream(stream, self)
+
+
+def _remember(memory: OrderedDict[Any, Any], response: httpx2.Response, value: Any) -> None:
+    """Keep `value` under the request id of `response` (the newest `_KEEP`)."""
+    request_id = _request_id(response)
+    if request_id is not None:
+        memory[request_id] = value
+        while len(memory) > _KEEP:
+            memory.popitem(last=False)
 
 
 def _request_id(response: httpx2.Response) -> int | str | None:
