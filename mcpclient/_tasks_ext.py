@@ -210,13 +210,12 @@ async def drive(session: ClientSession, first: _TaskFields, server: str) -> Deta
     current = first if isinstance(first, DetailedTask) else None
     interval = first.poll_seconds()
     while current is None or current.status not in TERMINAL:
-        if (
+        sent = (
             current is not None
             and current.status == "input_required"
             and await answer(session, current, answered, server)
-        ):
-            pass  # answered: look again at once, the server may already have moved on
-        else:
+        )
+        if not sent:  # after answers, look again at once: the server may already have moved on
             await anyio.sleep(interval)
         current = await get(session, first.task_id)
         interval = current.poll_seconds()

@@ -238,9 +238,8 @@ async def get_task_payload(session: Session, task_id: str, timeout: Timeout) -> 
     2025-11-25: `tasks/result` (the server blocks until then). 2026-07-28: `tasks/get` at the
     server's interval, answering the task's input requests, until it is terminal.
     """
-    from . import _tasks_ext as ext
-
     if session.is_modern():
+        from . import _tasks_ext as ext
 
         async def follow(sdk: mcp.Client) -> dict[str, Any]:
             _check_support(session, "tasks/get", None)
@@ -544,10 +543,7 @@ class Task(Generic[R]):
                     return await self._convert(self._payload)
                 await self._wait_until(lambda: self.is_done or self._last.status == "input_required", None)
                 if self._last.status == "cancelled":
-                    message = self._last.status_message or "the task was cancelled"
-                    raise TaskCancelledError(
-                        f"task {self.task_id!r}: {message}", task=self._last, server=self.session.name
-                    )
+                    raise self._cancelled("tasks/result")
                 # input_required: `tasks/result` is where the server's questions arrive (answered by
                 # the client's sampling/elicitation handlers); it returns once the task is done.
                 self._payload = await get_task_payload(self.session, self.task_id, None)
@@ -572,10 +568,7 @@ class Task(Generic[R]):
                 await self._answer(self._detailed)
                 await self._fetch(None)  # the server may have moved on already
         if self._last.status == "cancelled":
-            message = self._last.status_message or "the task was cancelled"
-            raise TaskCancelledError(
-                f"task {self.task_id!r}: {message}", task=self._last, server=self.session.name, method="tasks/get"
-            )
+            raise self._cancelled("tasks/get")
         if self._payload is not None:
             return self._payload
         detailed = self._detailed
@@ -585,6 +578,12 @@ class Task(Generic[R]):
             return ext.outcome(detailed, self.session.name)
         except Exception as exc:
             raise self.session.translate(exc, self._request_label(), None) from None
+
+    def _cancelled(self, method: str) -> TaskCancelledError:
+        message = self._last.status_message or "the task was cancelled"
+        return TaskCancelledError(
+            f"task {self.task_id!r}: {message}", task=self._last, server=self.session.name, method=method
+        )
 
     def _request_label(self) -> str:
         """The original request, as errors name it."""
